@@ -1,0 +1,89 @@
+"""The build pipeline as one call: load, validate, build RDF, SHACL, serialise, write."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph
+
+from practice_graph.load import DataError, Dataset, load_dataset
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+DEFAULT_DATA = PROJECT_DIR / "data"
+DEFAULT_ONTOLOGY = PROJECT_DIR / "ontology"
+DEFAULT_OUT = Path("dist")
+ONTOLOGY_FILE = "practice-graph.ttl"
+SHAPES_FILE = "shapes.ttl"
+
+
+class BuildFailed(Exception):
+    """The data or the built graph broke a rule; ``problems`` lists each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s)")
+
+
+@dataclass
+class Built:
+    """A validated dataset, its graph, and the serialised outputs."""
+
+    dataset: Dataset
+    graph: Graph
+    files: dict[str, bytes]
+
+
+def load_valid(data_dir: Path) -> Dataset:
+    """Load and check the curated data; raise BuildFailed with every problem found."""
+    from practice_graph.validate import validate_dataset
+
+    try:
+        dataset = load_dataset(data_dir)
+    except DataError as error:
+        raise BuildFailed([str(error)]) from None
+    problems = validate_dataset(dataset)
+    if problems:
+        raise BuildFailed([str(problem) for problem in problems])
+    return dataset
+
+
+def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True) -> Built:
+    """Everything up to writing: load, validate, build, SHACL, serialise."""
+    from practice_graph.build import build_graph
+    from practice_graph.export import serialise
+    from practice_graph.validate import shacl_problems
+
+    dataset = load_valid(data_dir)
+    graph = build_graph(dataset)
+    if shacl:
+        for required in (ontology_dir / ONTOLOGY_FILE, ontology_dir / SHAPES_FILE):
+            if not required.is_file():
+                raise BuildFailed([f"{required}: (file): file not found"])
+        problems = shacl_problems(graph + ontology_graph(ontology_dir), ontology_dir / SHAPES_FILE)
+        if problems:
+            raise BuildFailed(problems)
+    return Built(dataset, graph, serialise(graph))
+
+
+def ontology_graph(ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:
+    """The ontology (classes and properties) as an rdflib Graph."""
+    return Graph().parse(ontology_dir / ONTOLOGY_FILE, format="turtle")
+
+
+def class_counts(graph: Graph) -> Counter[str]:
+    """Instances per class, by compact name."""
+    counts: Counter[str] = Counter()
+    for _, rdf_class in graph.subject_objects(RDF.type):
+        counts[graph.namespace_manager.normalizeUri(rdf_class)] += 1
+    return counts
+
+
+def predicate_counts(graph: Graph) -> Counter[str]:
+    """Triples per predicate, by compact name."""
+    counts: Counter[str] = Counter()
+    for _, predicate, _ in graph:
+        counts[graph.namespace_manager.normalizeUri(predicate)] += 1
+    return counts

@@ -1,0 +1,160 @@
+"""Named SPARQL queries (the competency questions) and how to run them.
+
+The embedded store is pyoxigraph's in-memory ``Store``, loaded from the built canonical
+N-Triples. Parameters are never pasted into the query text: each value becomes an RDF term
+(an IRI or a literal, serialised and escaped by pyoxigraph) in a trailing ``VALUES`` clause,
+which the SPARQL algebra joins with the query's pattern, so a value can only ever be data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+ID_BASE = "https://w3id.org/practice-graph/id/"
+PARAM_LINE = re.compile(r"^#\s*@param\s+(\w+)(?:\s+(\S+))?\s*$")
+
+
+class QueryError(Exception):
+    """A query that cannot be found, parsed, bound or run."""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file with its question (the opening comment) and its parameters."""
+
+    name: str
+    path: Path
+    text: str
+    question: str
+    params: dict[str, str | None] = field(default_factory=dict)
+
+
+def _read_query(path: Path, name: str) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    comment: list[str] = []
+    params: dict[str, str | None] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = PARAM_LINE.match(line)
+        if match:
+            params[match.group(1)] = match.group(2)
+        else:
+            comment.append(line.lstrip("#").strip())
+    question = " ".join(part for part in comment if part)
+    return NamedQuery(name=name, path=path, text=text, question=question, params=params)
+
+
+def named_queries() -> list[NamedQuery]:
+    """Every query shipped with the package, by name."""
+    return [_read_query(path, path.stem) for path in sorted(QUERY_DIR.glob("*.rq"))]
+
+
+def find_query(name_or_path: str) -> NamedQuery:
+    """A named query (``cq04``), a query file, or ``-`` for standard input."""
+    if name_or_path == "-":
+        import sys
+
+        text = sys.stdin.read()
+        return NamedQuery(name="-", path=Path("-"), text=text, question="")
+    named = QUERY_DIR / f"{name_or_path}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_path) and named.is_file():
+        return _read_query(named, name_or_path)
+    path = Path(name_or_path)
+    if path.is_file():
+        return _read_query(path, path.stem)
+    known = ", ".join(query.name for query in named_queries())
+    raise QueryError(f"no query named {name_or_path!r} and no such file (named queries: {known})")
+
+
+def parse_term(value: str):
+    """A parameter value as an RDF term: ``<IRI>``, an http(s) IRI, a graph id, or a literal."""
+    import pyoxigraph as ox
+
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    if re.fullmatch(r"https?://\S+", value):
+        return ox.NamedNode(value)
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*(/[a-z0-9-]+)?", value):
+        return ox.NamedNode(ID_BASE + value)
+    return ox.Literal(value)
+
+
+def bindings(query: NamedQuery, given: dict[str, str]):
+    """Substitutions for the engine: given values over the query's defaults."""
+    import pyoxigraph as ox
+
+    values: dict[str, str] = {name: default for name, default in query.params.items() if default}
+    values.update(given)
+    missing = [name for name, default in query.params.items() if default is None and name not in values]
+    if missing:
+        raise QueryError(f"query {query.name!r} needs --param {missing[0]}=VALUE")
+    return {ox.Variable(name): parse_term(value) for name, value in sorted(values.items())}
+
+
+def open_store(ntriples: bytes):
+    """An in-memory pyoxigraph store holding canonical N-Triples."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def bound_text(query: NamedQuery, given: dict[str, str] | None = None) -> str:
+    """The query text with its parameters bound in a trailing ``VALUES`` clause of escaped terms."""
+    values = bindings(query, given or {})
+    if not values:
+        return query.text
+    variables = " ".join(str(variable) for variable in values)
+    terms = " ".join(str(term) for term in values.values())
+    return f"{query.text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
+
+
+def run_select(store, query: NamedQuery, given: dict[str, str] | None = None):
+    """Run a SELECT; returns the solutions object of pyoxigraph."""
+    text = bound_text(query, given)
+    try:
+        return store.query(text)
+    except SyntaxError as error:
+        raise QueryError(f"{query.path}: {error}") from None
+
+
+def term_text(term) -> str:
+    """A term as people read it: IRIs compacted to ``pgid:``, literals as their value."""
+    if term is None:
+        return ""
+    value = term.value
+    if type(term).__name__ == "NamedNode" and value.startswith(ID_BASE):
+        return "pgid:" + value[len(ID_BASE):]
+    return value
+
+
+def rows(solutions) -> tuple[list[str], list[list[str]]]:
+    """Variables and rows of SELECT solutions as display strings."""
+    variables = [variable.value for variable in solutions.variables]
+    return variables, [[term_text(solution[name]) for name in variables] for solution in solutions]
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal (wide CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def format_table(variables: list[str], table: list[list[str]]) -> str:
+    """A plain-text table, columns aligned by display width."""
+    widths = [display_width(name) for name in variables]
+    for row in table:
+        widths = [max(width, display_width(cell)) for width, cell in zip(widths, row, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths, strict=True))
+
+    out = [line(variables), "  ".join("-" * width for width in widths)]
+    out += [line(row) for row in table]
+    out.append(f"({len(table)} row{'s' if len(table) != 1 else ''})")
+    return "\n".join(text.rstrip() for text in out) + "\n"
