@@ -112,18 +112,11 @@ def stats(data_dir: Path, ontology_dir: Path) -> None:
 
 
 def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
-    """The built N-Triples: from OUT when it is newer than every data file, else built now."""
-    from practice_graph.export import NTRIPLES
-
-    built_file = out_dir / NTRIPLES
-    if built_file.is_file():
-        newest = max((p.stat().st_mtime for p in data_dir.rglob("*") if p.is_file()), default=0.0)
-        if built_file.stat().st_mtime >= newest:
-            return built_file.read_bytes()
-    from practice_graph.pipeline import build as run_build
+    """The built N-Triples (from OUT when current), or exit 2 with the data's problems."""
+    from practice_graph.store import built_ntriples
 
     try:
-        return run_build(data_dir, ontology_dir, shacl=False).files[NTRIPLES]
+        return built_ntriples(data_dir, ontology_dir, out_dir)
     except BuildFailed as error:
         _fail(error)
         raise AssertionError("unreachable") from None

@@ -17,11 +17,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from practice_graph.build import PREFIXES
+from practice_graph.pipeline import NTRIPLES
 
 TURTLE = "practice-graph.ttl"
-NTRIPLES = "practice-graph.nt"
 JSONLD = "practice-graph.jsonld"
 CONTEXT = "context.jsonld"
+__all__ = ["CONTEXT", "JSONLD", "NTRIPLES", "TURTLE", "serialise", "write_atomically", "write_outputs"]
 
 
 def canonical_ntriples(graph: Graph) -> str:

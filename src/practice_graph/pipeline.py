@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import RDF, Graph
+if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
+    from rdflib import Graph
 
-from practice_graph.load import DataError, Dataset, load_dataset
+    from practice_graph.load import Dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -17,6 +19,7 @@ DEFAULT_ONTOLOGY = PROJECT_DIR / "ontology"
 DEFAULT_OUT = Path("dist")
 ONTOLOGY_FILE = "practice-graph.ttl"
 SHAPES_FILE = "shapes.ttl"
+NTRIPLES = "practice-graph.nt"
 
 
 class BuildFailed(Exception):
@@ -38,6 +41,7 @@ class Built:
 
 def load_valid(data_dir: Path) -> Dataset:
     """Load and check the curated data; raise BuildFailed with every problem found."""
+    from practice_graph.load import DataError, load_dataset
     from practice_graph.validate import validate_dataset
 
     try:
@@ -70,11 +74,15 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
 
 def ontology_graph(ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:
     """The ontology (classes and properties) as an rdflib Graph."""
+    from rdflib import Graph
+
     return Graph().parse(ontology_dir / ONTOLOGY_FILE, format="turtle")
 
 
 def class_counts(graph: Graph) -> Counter[str]:
     """Instances per class, by compact name."""
+    from rdflib import RDF
+
     counts: Counter[str] = Counter()
     for _, rdf_class in graph.subject_objects(RDF.type):
         counts[graph.namespace_manager.normalizeUri(rdf_class)] += 1

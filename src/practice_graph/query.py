@@ -98,11 +98,9 @@ def bindings(query: NamedQuery, given: dict[str, str]):
 
 def open_store(ntriples: bytes):
     """An in-memory pyoxigraph store holding canonical N-Triples."""
-    import pyoxigraph as ox
+    from practice_graph.store import oxigraph_store
 
-    store = ox.Store()
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return oxigraph_store(ntriples)
 
 
 def bound_text(query: NamedQuery, given: dict[str, str] | None = None) -> str:
