@@ -133,9 +133,14 @@ def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
 @ONTOLOGY_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Folder of a built graph to query (rebuilt in memory when stale).")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 def query(query_name: str | None, params: tuple[str, ...], output_format: str, list_queries: bool,
-          data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
-    """Run a named competency question, a query file, or a query on standard input."""
+          data_dir: Path, ontology_dir: Path, out_dir: Path, endpoint: str | None) -> None:
+    """Run a named competency question, a query file, or a query on standard input.
+
+    Parameters are bound as RDF terms in a VALUES clause built by the engine's serialiser,
+    never pasted into the query text.
+    """
     from practice_graph import query as queries
 
     if list_queries:
@@ -150,13 +155,21 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {param!r}", param_hint="--param")
         given[name.lstrip("?$")] = value
+    from practice_graph.remote import RemoteError, remote_solutions
+
     try:
         named = queries.find_query(query_name)
-        store = queries.open_store(_graph_ntriples(data_dir, ontology_dir, out_dir))
-        solutions = queries.run_select(store, named, given)
+        if endpoint:
+            solutions = remote_solutions(endpoint, queries.bound_text(named, given))
+        else:
+            store = queries.open_store(_graph_ntriples(data_dir, ontology_dir, out_dir))
+            solutions = queries.run_select(store, named, given)
     except queries.QueryError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except RemoteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     if output_format == "table":
         click.echo(queries.format_table(*queries.rows(solutions)), nl=False)
         return
@@ -165,6 +178,74 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
     result_format = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
                      "tsv": ox.QueryResultsFormat.TSV}[output_format]
     click.echo(solutions.serialize(format=result_format).decode("utf-8"), nl=False)
+
+
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+                          show_default=True, help="Folder of a built graph (rebuilt in memory when stale).")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
+@click.option("--timeout", "timeout_s", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-body", "max_body_bytes", default=64 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body or query string, in bytes.")
+@click.option("--max-result", "max_result_bytes", default=16 * 1024 * 1024, show_default=True,
+              type=click.IntRange(1024), help="Largest result, in bytes.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes, each holding the graph.")
+@DATA_OPTION
+@ONTOLOGY_OPTION
+@OUT_OPTION
+def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
+          data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
+
+    Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
+    result sizes are capped.
+    """
+    from practice_graph.server import Limits, SparqlServer
+
+    ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
+    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
+    try:
+        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
+    except OSError as error:
+        click.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql  (query page: http://{bound_host}:{bound_port}/)",
+               err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL: http://HOST:7878/store (Oxigraph), http://HOST:3030/DS/data (Fuseki).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph instead of the default graph.")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@DATA_OPTION
+@ONTOLOGY_OPTION
+@OUT_OPTION
+def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path, ontology_dir: Path,
+         out_dir: Path) -> None:
+    """Load the built graph into any SPARQL 1.1 Graph Store (replacing that graph)."""
+    from practice_graph.remote import RemoteError
+    from practice_graph.remote import push as push_graph
+
+    ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
+    try:
+        result = push_graph(ntriples, endpoint, graph_iri, progress=not no_progress)
+    except RemoteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"pushed {result.triples:,} triples ({result.size:,} bytes) to {result.url}: HTTP {result.status}")
 
 
 if __name__ == "__main__":  # pragma: no cover

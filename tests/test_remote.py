@@ -1,0 +1,128 @@
+"""A real external triple store: the Oxigraph server from PyPI, started on a free loopback port.
+
+``practice-graph push`` loads the built graph through the Graph Store Protocol, and every named
+query returns the same rows remotely (``query --endpoint``) as on the embedded store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from practice_graph.cli import main
+from practice_graph.export import NTRIPLES
+from practice_graph.query import bound_text, named_queries, open_store, rows, run_select
+from practice_graph.remote import RemoteError, push, remote_select
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+EVIDENCE_NODE = "henan-coordination-mechanism"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory) -> Iterator[str]:
+    """An Oxigraph server on a free loopback port; stopped by its PID at the end."""
+    if not Path(OXIGRAPH).is_file():
+        if os.environ.get("CI"):
+            pytest.fail("the oxigraph server (pip install oxigraph) is required in CI")
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=2).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"oxigraph did not start: {process.stderr.read().decode(errors='replace')}")
+            time.sleep(0.1)
+    yield base
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph, built, tmp_path_factory) -> str:
+    """The built graph pushed with the CLI into the server's default graph."""
+    out = tmp_path_factory.mktemp("dist")
+    (out / NTRIPLES).write_bytes(built.files[NTRIPLES])
+    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph + "/store", "--out", str(out),
+                                       "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert f"pushed {len(built.graph):,} triples" in result.output
+    return oxigraph + "/query"
+
+
+def test_the_store_holds_exactly_the_pushed_triples(pushed, built) -> None:
+    _, table = remote_select(pushed, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert table == [[str(len(built.graph))]]
+
+
+@pytest.mark.parametrize("named", named_queries(), ids=lambda named: named.name)
+def test_every_named_query_returns_the_same_rows_remotely(pushed, built, named) -> None:
+    given = {"node": EVIDENCE_NODE} if "node" in named.params else {}
+    local = rows(run_select(open_store(built.files[NTRIPLES]), named, given))
+    remote = remote_select(pushed, bound_text(named, given))
+    assert remote == local
+    assert local[1], f"{named.name} returned no rows"
+
+
+def test_cli_query_endpoint_prints_the_same_json(pushed, built, tmp_path) -> None:
+    (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])
+    runner = CliRunner()
+    remote = runner.invoke(main, ["query", "cq12", "--format", "json", "--endpoint", pushed])
+    local = runner.invoke(main, ["query", "cq12", "--format", "json", "--out", str(tmp_path)])
+    assert remote.exit_code == 0 and local.exit_code == 0, remote.output + local.output
+    assert json.loads(remote.output) == json.loads(local.output)
+    # 河南省 leads 4-1-1 and its county 固始县 leads 1-2-1: Henan counts its county's practices.
+    provinces = {b["provinceLabel"]["value"] for b in json.loads(remote.output)["results"]["bindings"]}
+    assert "河南省" in provinces
+
+
+def test_push_into_a_named_graph(oxigraph, built) -> None:
+    result = push(built.files[NTRIPLES], oxigraph + "/store", "https://w3id.org/practice-graph/graph/first-batch",
+                  progress=False)
+    assert result.status in (200, 201, 204)
+    _, table = remote_select(oxigraph + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
+                             "<https://w3id.org/practice-graph/graph/first-batch> { ?s ?p ?o } }")
+    assert table == [[str(len(built.graph))]]
+
+
+def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph, tmp_path, built) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(RemoteError, match="cannot reach"):
+        remote_select(dead + "/query", "ASK {}")
+    with pytest.raises(RemoteError, match="HTTP 400"):
+        remote_select(oxigraph + "/query", "SELECT ?s WHERE { ?s ?p }")
+    with pytest.raises(RemoteError, match="not an http"):
+        push(b"", "file:///etc/passwd")
+    (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])
+    result = CliRunner().invoke(main, ["query", "cq01", "--endpoint", dead + "/query", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: cannot reach") and "Traceback" not in result.output
