@@ -156,3 +156,38 @@ def format_table(variables: list[str], table: list[list[str]]) -> str:
     out += [line(row) for row in table]
     out.append(f"({len(table)} row{'s' if len(table) != 1 else ''})")
     return "\n".join(text.rstrip() for text in out) + "\n"
+
+
+_default_store = None
+
+
+def default_store():
+    """The embedded store of the project's built graph, opened once per process."""
+    global _default_store
+    if _default_store is None:
+        from practice_graph.store import built_ntriples
+
+        _default_store = open_store(built_ntriples())
+    return _default_store
+
+
+def select(query: str, *, store=None, endpoint: str | None = None, **params: str) -> list[dict[str, str]]:
+    """Rows of a named query (``"cq04"``), a query file or query text, as dicts of display strings.
+
+    Runs on ``store`` (default: the project's built graph, embedded), or on a SPARQL 1.1
+    ``endpoint``. Keyword arguments are bound as parameters, never pasted into the text::
+
+        >>> select("cq11", region="henan")[0]["role"] in {"lead", "implement", "support"}
+        True
+    """
+    if "{" in query or "\n" in query:
+        named = NamedQuery(name="(text)", path=Path("(text)"), text=query, question="")
+    else:
+        named = find_query(query)
+    if endpoint:
+        from practice_graph.remote import remote_select
+
+        variables, table = remote_select(endpoint, bound_text(named, params))
+    else:
+        variables, table = rows(run_select(store if store is not None else default_store(), named, params))
+    return [dict(zip(variables, row, strict=True)) for row in table]

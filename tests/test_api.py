@@ -1,0 +1,30 @@
+"""The Python API that notebooks use: named queries and query text as rows of dicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from practice_graph.export import NTRIPLES
+from practice_graph.query import QueryError, open_store, select
+
+
+@pytest.fixture(scope="module")
+def store(built):
+    return open_store(built.files[NTRIPLES])
+
+
+def test_select_a_named_query_with_a_bound_parameter(store) -> None:
+    # 4-1-1 河南省: 由人社部门牵头，住房城乡建设部门负责实施 — the HRSS department leads.
+    rows = select("cq11", store=store, region="henan")
+    assert {"body": "pgid:henan-hrss", "bodyLabel": "人社厅", "role": "lead"} in rows
+
+
+def test_select_query_text(store) -> None:
+    rows = select("SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/practice-graph/ontology#Practice> }",
+                  store=store)
+    assert rows == [{"n": "47"}]
+
+
+def test_select_unknown_name_is_a_query_error(store) -> None:
+    with pytest.raises(QueryError, match="no query named"):
+        select("cq99", store=store)
