@@ -277,6 +277,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     server: SparqlServer
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may take to send its request (no slow-loris hold on a thread)
     server_version = "practice-graph"
     sys_version = ""
 
