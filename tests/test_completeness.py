@@ -122,6 +122,39 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     "foshan-wage-dispute-source-governance); its members are the court, bureaus and association",
 }
 
+# Words that name an event, a brand or a title where they name no record of their own.
+EVENT_WORDS = re.compile(r"活动|大赛|竞赛|行动|试点|夏令营|座谈会|约谈会|计划|比武|慰问|体检|评选|称号|奖章|品牌")
+EXCLUDED_EVENT_WORDS: dict[tuple[str, str], str] = {
+    ("p-1-2-1", "项目试点推行"): "verb: projects pilot direct subcontracting (event gushi-direct-subcontracting-pilot)",
+    ("p-1-2-2", "“品牌型”"): "a quality of labour enterprises (a quoted phrase)",
+    ("p-1-3-2", "项目试点实施"): "verb: the robot models are piloted on projects",
+    ("p-1-4-1", "等活动"): "the noun closing the list of the four recorded activities",
+    ("p-1-4-2", "等活动"): "the noun closing the list of the five recorded activities",
+    ("p-1-4-2", "各类活动"): "the park's activities, counted (50 余场) but none named",
+    ("p-2-3-4", "实行动态"): "实行 + 动态 ('dynamic'), not 行动 (campaign)",
+    ("p-3-1-2", "“富顺建工”特色劳务品牌"): "the kind words after the recorded brand 富顺建工",
+    ("p-3-3-1", "以竞赛引领"): "competitions in general (the heading)",
+    ("p-3-3-1", "各工种竞赛"): "the trade contests inside the “陕建杯” competition",
+    ("p-3-3-2", "举办职业技能人才大赛"): "the heading's name for 成都市建筑职业技能人才大赛",
+    ("p-3-3-2", "本次大赛"): "refers back to 成都市建筑职业技能人才大赛",
+    ("p-3-3-2", "推荐评选"): "verb: contestants are recommended for the recorded titles",
+    ("p-3-3-2", "等称号"): "the noun closing the list of the three recorded titles",
+    ("p-3-3-3", "常态化举办职业技能大赛"): "the heading's name for the “甜城工匠” competition",
+    ("p-4-1-1", "年度计划指标"): "annual plan targets, no named plan",
+    ("p-4-1-3", "“甜都建工”特色劳务品牌"): "the kind words after the recorded brand 甜都建工",
+}
+
+# Words that name a document where they name no record of their own.
+DOCUMENT_WORDS = re.compile(r"方案|办法|通知|条例|目录|名录|名册|清单|协议|政策")
+EXCLUDED_DOCUMENT_WORDS: dict[tuple[str, str], str] = {
+    ("p-1-2-2", "落实扶持政策"): "existing support policies that are carried out, none named or issued here",
+    ("p-2-1-2", "政策制度落地难"): "policies in general (a problem the platform solves)",
+    ("p-2-2-2", "整改通知单"): "a rectification notice to each absent manager, a case form, not a policy",
+    ("p-3-4-2", "政策扶持"): "part of the quoted five 'platforms', a slogan",
+    ("p-4-1-1", "提供政策支持"): "policy support in general, the role of the finance and tax departments",
+    ("p-4-1-1", "资金政策"): "funding policies in general (education funds, tax relief), none named",
+}
+
 # A body written in a practice in another form than its label: (practice, written form): record.
 WRITTEN_AS: dict[tuple[str, str], str] = {
     ("p-4-1-1", "人社部门"): "henan-hrss",  # "建立人社部门牵头、住房城乡建设部门负责实施"
@@ -303,12 +336,10 @@ def test_every_region_cites_each_practice_that_names_it(dataset: Dataset) -> Non
     assert missing == []
 
 
-def test_every_body_or_system_word_is_a_record_of_its_practice(dataset: Dataset) -> None:
+def words_naming_no_record(dataset: Dataset, words: re.Pattern[str], excluded: dict[tuple[str, str], str]) -> list:
+    """Occurrences of ``words`` inside no name of a record that cites the practice (nor an exclusion)."""
     records = entities(dataset)
-    by_id = {record.id: record for record in records}
-    for (practice, written), record_id in WRITTEN_AS.items():
-        assert occurs(dataset, practice, written) and cites(by_id[record_id], practice), (practice, written)
-    for practice, text in EXCLUDED_BODY_WORDS:
+    for practice, text in excluded:
         assert occurs(dataset, practice, text), (practice, text)
     missing = []
     for practice, segment in segments(dataset):
@@ -318,16 +349,31 @@ def test_every_body_or_system_word_is_a_record_of_its_practice(dataset: Dataset)
             record.full_name.zh for record in records if getattr(record, "full_name", None) and cites(record, practice)
         ]
         names += [written for (where, written) in WRITTEN_AS if where == practice]
-        names += [excluded for (where, excluded) in EXCLUDED_BODY_WORDS if where == practice]
+        names += [text for (where, text) in excluded if where == practice]
         covered = [span for name in names if name for span in spans(text, name)]
-        for match in BODY_WORDS.finditer(text):
-            # a kind word right after a recorded name: “云建宝”平台, “工匠宝”软件
+        for match in words.finditer(text):
+            # a kind word right after a recorded name: “云建宝”平台, “工匠宝”软件, “固始道桥”品牌
             before = text[: match.start()].rstrip("”")
             if any(before.endswith(name) for name in names if name):
                 continue
             if not any(start <= match.start() < end for start, end in covered):
                 missing.append((practice, text[max(0, match.start() - 10) : match.end() + 3]))
-    assert missing == []
+    return missing
+
+
+def test_every_body_or_system_word_is_a_record_of_its_practice(dataset: Dataset) -> None:
+    by_id = {record.id: record for record in entities(dataset)}
+    for (practice, written), record_id in WRITTEN_AS.items():
+        assert occurs(dataset, practice, written) and cites(by_id[record_id], practice), (practice, written)
+    assert words_naming_no_record(dataset, BODY_WORDS, EXCLUDED_BODY_WORDS) == []
+
+
+def test_every_event_or_title_word_is_a_record_of_its_practice(dataset: Dataset) -> None:
+    assert words_naming_no_record(dataset, EVENT_WORDS, EXCLUDED_EVENT_WORDS) == []
+
+
+def test_every_document_word_is_a_record_of_its_practice(dataset: Dataset) -> None:
+    assert words_naming_no_record(dataset, DOCUMENT_WORDS, EXCLUDED_DOCUMENT_WORDS) == []
 
 
 def test_every_practice_has_a_lead_region_and_a_mechanism(dataset: Dataset) -> None:
