@@ -55,9 +55,6 @@ NON_ENTITY_PHRASES: dict[str, str] = {
     "教、学、做": "the integration the heading gives 自贡's training bases",
     "总部高地、生活培训基地、生产工地": "宁波's “三地” guideline, a slogan",
     "三地": "short name of 宁波's guideline, a slogan",
-    "1+2+N": "name of 宁波's model; its park and bases are records",
-    "一个建筑服务产业园，建筑产业工人基地和宁波市技术工人培育基地、N个工地": "explanation of “1+2+N”; its "
-    "park and bases are records (宁波建筑服务产业园, 建筑产业工人基地, 宁波市技术工人培育基地)",
     "党建引领、政策扶持、法律援助、工会服务、发展共享": "the park's five service 'platforms', a figure of "
     "speech; recorded as mechanisms (union-and-party-building, enterprise-facilitation, legal-aid)",
     "孵化场": "a metaphor ('incubator') for the training bases",
@@ -102,7 +99,7 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-3-4-1", "等服务平台"): "the noun closing a list of recorded platforms",
     ("p-3-4-2", "以建筑服务产业园助推"): "the heading's name for 宁波建筑服务产业园",
     ("p-3-4-2", "生活培训基地"): "part of the quoted “三地” slogan",
-    ("p-3-4-2", "一个建筑服务产业园"): "part of the quoted explanation of “1+2+N” (宁波建筑服务产业园)",
+    ("p-3-4-2", "一个建筑服务产业园"): "宁波建筑服务产业园 inside the “1+2+N” carrier (an arrangement)",
     ("p-3-4-2", "工会服务"): "part of the quoted five 'platforms', a slogan",
     ("p-3-4-2", "五大平台"): "the park's five service 'platforms', a figure of speech",
     ("p-3-4-3", "打造建筑服务产业园"): "the heading's name for 江苏建筑服务(苏州)产业园",
