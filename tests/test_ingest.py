@@ -389,3 +389,14 @@ def test_report_compares_with_the_curated_data(first_batch: Ingested) -> None:
     for heading in ("## Skeleton", "## Leading regions", "## Candidates", "### figure"):
         assert heading in report
     assert "- p-1-3-3 [" in report and "`6.75 万人` → xuyong-construction-industry-workers-2023" in report
+
+
+def test_odd_numbering_and_stray_lines_are_warnings(dataset) -> None:
+    # practice 3 follows 1 (2 is missing); a note below the table is no practice's text
+    text = (HEADER + ROW_1 + f"<p>{PRACTICE_1}</p> <p>3. 陕西省鼓励大型建筑企业组建自有建筑劳务公司。</p>\n"
+            + "注：本清单仅供参考\n")
+    skeleton, _ = draft(text, dataset)
+    assert [p.id for p in skeleton.practices] == ["p-1-1-1", "p-1-1-3"]
+    assert any("practice 3 of measure m-1-1 follows 1" in w for w in skeleton.warnings)
+    assert any("test.txt:3: a line outside the table ignored" in w for w in skeleton.warnings)
+    assert skeleton.practices[-1].paragraph.segments[-1].text.endswith("自有建筑劳务公司。")

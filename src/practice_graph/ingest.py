@@ -213,34 +213,41 @@ class _Event:
 
 
 def _line_events(line: Line, warnings: list[str], path: str) -> Iterator[_Event]:
+    """Headings and paragraph segments of one table row, in order."""
     text = line.text
     stripped = text.strip()
     if not stripped:
         return
     cells = {cell.strip() for cell in text.split("\t") if cell.strip()}
-    if cells and cells <= HEADER_WORDS:
+    if cells <= HEADER_WORDS:
         return  # a header row, repeated at page breaks
     if stripped.startswith("#") and not P_TAG.search(text):
         return  # the title
     position = 0
     task = TASK_HEADING.match(text)
-    if task and not P_TAG.match(task.group(2)):
-        number = chinese_number(task.group(1))
-        yield _Event(line.start + task.start(2), "task", line.number,
-                     (number, task.group(2).strip(), line.start + task.start(2), line.start + task.end(2)))
+    if task:
+        start, end = line.start + task.start(2), line.start + task.end(2)
+        yield _Event(start, "task", line.number, (chinese_number(task.group(1)), task.group(2).strip(), start, end))
         position = task.end()
     first_p = P_TAG.search(text, position)
     head_zone = text[position:first_p.start() if first_p else len(text)]
-    for measure in MEASURE_HEADING.finditer(head_zone):
-        start = line.start + position + measure.start(2)
+    measures = list(MEASURE_HEADING.finditer(head_zone))
+    for measure in measures:
+        start, end = line.start + position + measure.start(2), line.start + position + measure.end(2)
         yield _Event(start, "measure", line.number,
-                     (chinese_number(measure.group(1)), measure.group(2).strip(), start,
-                      line.start + position + measure.end(2)))
-        position_after = position + measure.end()
-    if MEASURE_HEADING.search(head_zone):
-        position = position_after
+                     (chinese_number(measure.group(1)), measure.group(2).strip(), start, end))
+    if measures:
+        position += measures[-1].end()
     content = text[position:]
-    content_start = line.start + position
+    if not task and not measures and "\t" not in text and not P_TAG.search(text):
+        warnings.append(f"{path}:{line.number}: a line outside the table ignored: {stripped[:20]!r}")
+        return
+    yield from _segments(content, line.start + position, line.number, warnings, path)
+
+
+def _segments(content: str, content_start: int, line_number: int, warnings: list[str],
+              path: str) -> Iterator[_Event]:
+    """Paragraph segments of a row's text: split at <p> and </p> (balanced or not) and at merged numbers."""
     opened = closed = 0
     pieces: list[tuple[int, str]] = []
     last = 0
@@ -253,7 +260,7 @@ def _line_events(line: Line, warnings: list[str], path: str) -> Iterator[_Event]
         last = tag.end()
     pieces.append((last, content[last:]))
     if opened != closed:
-        warnings.append(f"{path}:{line.number}: unbalanced <p> tags ({opened} opened, {closed} closed); "
+        warnings.append(f"{path}:{line_number}: unbalanced <p> tags ({opened} opened, {closed} closed); "
                         "paragraphs split at tags and line ends")
     for offset, piece in pieces:
         for part_offset, part in _split_merged(piece):
@@ -262,7 +269,7 @@ def _line_events(line: Line, warnings: list[str], path: str) -> Iterator[_Event]
             if not body or not strip_tags(body).strip():
                 continue
             start = content_start + offset + part_offset + left
-            yield _Event(start, "segment", line.number, Segment(start, start + len(body), body))
+            yield _Event(start, "segment", line_number, Segment(start, start + len(body), body))
 
 
 def _split_merged(piece: str) -> list[tuple[int, str]]:
@@ -357,8 +364,7 @@ def _fill_heading(practice: DraftPractice) -> None:
     heading_end = min(ends) if ends else len(first.text)
     raw = first.text[body_start:heading_end]
     practice.label = strip_tags(raw).strip()
-    runs = [(first.start + body_start + offset - first.start, run)
-            for offset, run in tag_free_runs(raw, first.start)]
+    runs = tag_free_runs(raw, first.start + body_start)
     best_offset, best = max(runs, key=lambda item: len(item[1].strip())) if runs else (first.start, "")
     lead = len(best) - len(best.lstrip())
     practice.heading_quote = best.strip()
@@ -451,6 +457,7 @@ def leading_region(label: str, start: int, regions: dict[str, KnownRegion]) -> R
 
     local = local_id = None
     note = ""
+    # a local name: after the province, or opening the heading (only a 市 then: 深圳市 ...)
     for name in names:
         if not rest.startswith(name):
             continue
@@ -462,7 +469,7 @@ def leading_region(label: str, start: int, regions: dict[str, KnownRegion]) -> R
             if len(candidates) > 1:
                 note = f"{name} is ambiguous: {', '.join(sorted(r.id for r in candidates))}"
             break
-    if local is None and (province or rest is label):
+    if local is None:
         pattern = LOCAL_PATTERN.match(rest)
         if pattern and (province or pattern.group(0).endswith("市")):
             local = pattern.group(0)
@@ -471,10 +478,8 @@ def leading_region(label: str, start: int, regions: dict[str, KnownRegion]) -> R
         return None
     if province and not province_id and not local:
         note = f"{province} is not among the known regions"
-    printed = (province or "") + (local or "")
-    region_id = local_id if local else province_id
-    return RegionMatch(printed, start, province, local, region_id if (local_id or not local) else None,
-                       province_id, note)
+    region_id = local_id if local else province_id  # None: a region new to the project
+    return RegionMatch((province or "") + (local or ""), start, province, local, region_id, province_id, note)
 
 
 def attach_regions(skeleton: Skeleton, regions: dict[str, KnownRegion]) -> None:
