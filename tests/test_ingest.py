@@ -7,6 +7,7 @@ what each test expects is read off the text it builds.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -163,6 +164,29 @@ def test_first_batch_recall_stays_high(first_batch: Ingested) -> None:
 
 
 # --------------------------------------------------------------------------- format variants
+
+
+def outline(text: str, dataset) -> list[tuple]:
+    skeleton = parse_skeleton(text, "variant.txt")
+    attach_regions(skeleton, known_regions(dataset))
+    return ([(t.id, t.label) for t in skeleton.tasks] + [(m.id, m.label) for m in skeleton.measures]
+            + [(p.id, p.label, p.region.region_id, len(p.paragraph.segments)) for p in skeleton.practices])
+
+
+@pytest.mark.parametrize("variant", [
+    lambda t: t.replace("</p>", ""),
+    lambda t: t.replace("<p>", ""),
+    lambda t: re.sub(r"</?(?:p|b)>", "", t),  # no tags at all: paragraphs of a row run together
+    lambda t: t.replace("<b>", "").replace("</b>", ""),
+    lambda t: t.replace("<p>", "<P>").replace("</p>", "</P >"),
+    lambda t: re.sub(r"\((.)\) ", r"（\1）", t),  # full-width parentheses
+    lambda t: re.sub(r"(<p>(?:<b>)?)(\d)\. ", lambda m: m.group(1) + chr(ord(m.group(2)) + 0xFEE0) + "．", t),
+    lambda t: re.sub(r"(?m)^([一二三四五])[ \t]", r"\1、", t),  # 一、
+    lambda t: t.replace("\n", "\r\n"),
+], ids=["no </p>", "no <p>", "no tags", "no <b>", "tag case and spaces", "（一）", "１．", "一、", "CRLF"])
+def test_first_batch_variants_give_the_same_skeleton(variant, source_text: str, dataset) -> None:
+    assert outline(variant(source_text), dataset) == outline(source_text, dataset)
+
 
 PRACTICE_1 = "1. 重庆市鼓励建筑企业培育“自有工人”。一是壮队伍，印发培育新时代建筑企业自有工人试点工作方案。"
 PRACTICE_2 = "2. 陕西省鼓励大型建筑企业组建自有建筑劳务公司。同时，鼓励建筑企业组建班组长和产业工人库。"
