@@ -424,3 +424,30 @@ def test_odd_numbering_and_stray_lines_are_warnings(dataset) -> None:
     assert any("practice 3 of measure m-1-1 follows 1" in w for w in skeleton.warnings)
     assert any("test.txt:3: a line outside the table ignored" in w for w in skeleton.warnings)
     assert skeleton.practices[-1].paragraph.segments[-1].text.endswith("自有建筑劳务公司。")
+
+
+def test_report_on_another_list_shows_what_differs_and_what_is_new(source_text: str, tmp_path: Path) -> None:
+    # the first batch with one practice moved to a region the project does not know
+    heading = "大力发展专业作业企业。"
+    changed = source_text.replace(f"<p>1. 河南省固始县{heading}", f"<p>1. 山东省青岛市{heading}", 1)
+    assert changed != source_text
+    source = tmp_path / "next.txt"
+    source.write_text(changed, encoding="utf-8")
+    result = ingest(source, DATA)
+    assert not result.same_source and result.recall is None
+    diffs = {d.id: d for d in result.skeleton_diffs}
+    assert diffs["p-1-2-1"].status == "differs"
+    assert "region: draft None, curated 'gushi'" in diffs["p-1-2-1"].detail
+    assert sum(d.status == "matches" for d in result.skeleton_diffs) == 67
+    report = result.files["report.md"].decode("utf-8")
+    assert "(a different source" in report
+    assert "| p-1-2-1 | 山东省青岛市 | 山东省 | 青岛市 | (new) | 青岛市 is not among the known regions |" in report
+    # names already curated are recognised in another list too
+    platforms = {c.text: c for c in result.candidates if c.kind == "platform"}
+    assert platforms["云建宝"].status == "matches" and platforms["云建宝"].matches == ["yunjianbao"]
+
+
+def test_drafts_never_overwrite_curated_data(tmp_path: Path) -> None:
+    result = run_cli("ingest", str(SOURCE), "--out", str(DATA))
+    assert result.returncode == 2
+    assert "a curated data folder" in result.stderr and "Traceback" not in result.stderr

@@ -178,6 +178,7 @@ def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
     from practice_graph.load import DataError
 
     try:
+        ingesting.check_out_dir(out_dir, data_dir)
         result = ingesting.ingest(source, data_dir)
     except (ingesting.IngestError, DataError) as error:
         click.echo(f"error: {error}", err=True)

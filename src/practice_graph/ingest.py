@@ -30,7 +30,6 @@ from practice_graph.source import Paragraph, Segment
 DRAFT_FILES = ("skeleton.yaml", "documents.yaml", "platforms.yaml", "brands.yaml", "events.yaml",
                "names.yaml", "indicators.yaml", "bodies.yaml")
 REPORT_FILE = "report.md"
-DEFAULT_DRAFT_OUT = Path("drafts")
 
 
 class IngestError(Exception):
@@ -65,7 +64,6 @@ def _int_digits(text: str) -> int:
 
 # Tags are tolerated in any case, with attributes, and unbalanced.
 P_TAG = re.compile(r"<\s*/?\s*p(?:\s[^<>]*)?>", re.I)
-B_TAG = re.compile(r"<\s*/?\s*(?:b|strong)(?:\s[^<>]*)?>", re.I)
 ANY_TAG = re.compile(r"<\s*/?\s*(?:p|b|strong)(?:\s[^<>]*)?>", re.I)
 # A practice opens with its number: "1.", "1．", "1、", possibly inside <b>; "2.5%" is no number.
 PRACTICE_NUMBER = re.compile(r"\s*(?:<\s*(?:b|strong)\s*>\s*)?(\d{1,3})\s*[.．、](?![\d０-９])", re.I)
@@ -589,7 +587,7 @@ PLATFORM_HINT = re.compile(r"^(?:平台|软件|App|APP|系统|服务|数字应�
 BRAND_HINT = re.compile(r"^(?:特色劳务品牌|劳务品牌|品牌|称号|建筑劳务队伍|评选|奖章)")
 EVENT_HINT = re.compile(r"^(?:活动|行动|大赛|竞赛|计划|试点|培训|座谈会|夏令营)")
 EVENT_AFTER_NAME = re.compile(r"”([\u4e00-\u9fff+]{0,12}(?:大赛|竞赛|评选活动|活动|行动|计划|试点|专题培训|培训))")
-EVENT_SUFFIX = re.compile(r"试点|活动|培训|大赛|竞赛|计划|行动|夏令营|慰问|比武|座谈会")
+EVENT_SUFFIX = re.compile(r"试点|活动|职业技能培训|专题培训|人才培训|大赛|竞赛|计划|行动|夏令营|慰问|比武|座谈会")
 BRAND_BEFORE = re.compile(r"(?:评为|授予|命名为|评选|推荐)[“\"「]$")
 PLATFORM_NAME = re.compile(r"(?:平台|系统|App|APP|码|软件|宝|通|在线)$")
 BRAND_NAME = re.compile(r"(?:工匠|能手|奖章|建工|道桥|品牌)$")
@@ -730,9 +728,9 @@ def find_bodies(run: Run, gazetteer: Gazetteer) -> list[Candidate]:
     text = run.text
     taken: list[tuple[int, int]] = []
     for start, end, term in gazetteer.scan(text):
-        ids = gazetteer.ids_for(term, run.region)
+        ids, near = gazetteer.ids_for(term, run.region)
         _add(found, run, "body", start, end, "gazetteer", kinds=sorted({gazetteer.kinds[i] for i in ids}),
-             gazetteer_ids=ids)
+             gazetteer_ids=ids, in_region=near)
         taken.append((start, end))
     masked = _mask(text, _quoted_spans(text))
     for start, end in _suffix_phrases(masked, BODY_SUFFIX):
@@ -763,7 +761,10 @@ class DateMention:
 
 
 def find_figures(run: Run, masked_spans: list[tuple[int, int]]) -> list[Candidate]:
-    """Figures with units (spaces inside kept), with the as-of date of their sentence."""
+    """Figures with units (spaces inside kept), with the as-of date of their sentence.
+
+    Numerals inside quotation marks, titles and document numbers belong to a name, not a figure.
+    """
     found: list[Candidate] = []
     text = run.text
     dates = []
@@ -776,7 +777,8 @@ def find_figures(run: Run, masked_spans: list[tuple[int, int]]) -> list[Candidat
                                  int(match.group("month")) if match.group("month") else None,
                                  int(match.group("day")) if match.group("day") else None,
                                  match.group("pre") or "", (match.group("post") or "").strip()))
-    masked = _mask(text, [*masked_spans, *_quoted_spans(text), *((d.start, d.end) for d in dates)])
+    titles = [(m.start(), m.end()) for m in TITLE.finditer(text)]
+    masked = _mask(text, [*masked_spans, *_quoted_spans(text), *titles, *((d.start, d.end) for d in dates)])
     figures: list[Candidate] = []
     for match in FIGURE.finditer(masked):
         if not (match.group("unit") or match.group("scale") or match.group("pct1")):
@@ -868,22 +870,22 @@ class Gazetteer:
                         continue
                 hits.append((start, end, term))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        last_end = -1
+        last_start = last_end = -1
         for start, end, term in hits:
             if start >= last_end:
                 yield start, end, term
-                last_end = end
-            elif BODY_END.search(term) and len(term) >= 4:
-                yield start, end, term  # a named body inside a longer body's name
+                last_start, last_end = start, end
+            elif start == last_start and BODY_END.search(term) and len(term) >= 4:
+                yield start, end, term  # a body whose name opens a longer body's name
 
-    def ids_for(self, term: str, region: str | None) -> list[str]:
-        """The curated bodies with this name, narrowed to the practice's region where that helps."""
+    def ids_for(self, term: str, region: str | None) -> tuple[list[str], bool]:
+        """The curated bodies with this name, narrowed to the practice's region; False: none is there."""
         ids = sorted(set(self.terms[term]))
         if region is None:
-            return ids
+            return ids, True
         lineage = {region, *_ancestors(region, self.known)}
-        near = [i for i in ids if self.regions.get(i) in lineage]
-        return near or ids
+        near = [i for i in ids if self.regions.get(i) in lineage or self.regions.get(i) is None]
+        return (near, True) if near else (ids, False)
 
 
 def find_candidates(skeleton: Skeleton, gazetteer: Gazetteer) -> list[Candidate]:
@@ -1003,9 +1005,14 @@ def compare_candidates(candidates: list[Candidate], entities: list[CuratedEntity
         else:
             lookup = key(candidate.text)
         known = [e for e in by_key.get(lookup, []) if candidate.kind in CANDIDATE_FAMILY[e.kind]]
-        if candidate.kind == "body" and candidate.fields.get("gazetteer_ids"):
-            near = [e for e in known if e.id in candidate.fields["gazetteer_ids"]]
-            known = near or known
+        if same_source:  # the same list: a match must be in the candidate's practice
+            known = [e for e in known if candidate.practice in e.practices or not e.practices]
+        elif candidate.kind == "body" and candidate.fields.get("gazetteer_ids"):
+            if not candidate.fields.get("in_region"):
+                candidate.detail = "a body of this name is curated elsewhere: " + ", ".join(
+                    candidate.fields["gazetteer_ids"])
+                continue
+            known = [e for e in known if e.id in candidate.fields["gazetteer_ids"]]
         if not known:
             continue
         candidate.matches = sorted({e.id for e in known})
@@ -1149,6 +1156,14 @@ def ingest(source: Path, data_dir: Path) -> Ingested:
     files[REPORT_FILE] = render_report(source, sha256, same_source, data_dir, skeleton, candidates, diffs,
                                        recall).encode("utf-8")
     return Ingested(source, sha256, same_source, skeleton, candidates, diffs, recall, files)
+
+
+def check_out_dir(out_dir: Path, data_dir: Path) -> None:
+    """Drafts never go into a curated data folder (they would replace skeleton.yaml and the rest)."""
+    from practice_graph.load import SOURCE_DIR, SOURCE_METADATA
+
+    if out_dir.resolve() == data_dir.resolve() or (out_dir / SOURCE_DIR / SOURCE_METADATA).exists():
+        raise IngestError(f"{out_dir}: a curated data folder; write drafts elsewhere (--out)")
 
 
 def write_draft(result: Ingested, out_dir: Path) -> list[Path]:
