@@ -451,3 +451,11 @@ def test_drafts_never_overwrite_curated_data(tmp_path: Path) -> None:
     result = run_cli("ingest", str(SOURCE), "--out", str(DATA))
     assert result.returncode == 2
     assert "a curated data folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_measure_without_practices_is_a_warning(dataset) -> None:
+    text = (HEADER + ROW_1 + f"<p>{PRACTICE_1}</p>\n" + "\t\t(二) 引导劳务企业转型发展\t\n"
+            + "\t\t(三) 加强高素质高技能产业工人培养\t<p>1. 广东省广州市加强技能工人培养。</p>\n")
+    skeleton, _ = draft(text, dataset)
+    assert [p.id for p in skeleton.practices] == ["p-1-1-1", "p-1-3-1"]
+    assert any("measure m-1-2 has no practice" in w for w in skeleton.warnings)

@@ -16,10 +16,11 @@ Nothing here is curated data: every draft record carries ``draft: true`` and ``e
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -329,9 +330,8 @@ def parse_skeleton(text: str, path: str = "SOURCE") -> Skeleton:
             number = _int_digits(numbered.group(1))
             continues = current is not None and number == last_number.get(id(current), 0) + 1
             if pending and (number == 1 or not continues):
-                current = pending.pop(0)
-                for skipped in pending[:-1]:
-                    warnings.append(f"{path}:{skipped.line}: measure {skipped.id} has no practice")
+                current = pending[-1]  # the nearest heading; any before it stay empty (a warning later)
+                pending.clear()
             if current is None:
                 raise IngestError(f"{path}:{event.line}: practice {number} comes before any measure")
             expected = last_number.get(id(current), 0) + 1
@@ -391,12 +391,10 @@ def _check_complete(text: str, tasks: list[DraftTask], measures: list[DraftMeasu
             warnings.append(f"{path}:{measure.line}: measure {measure.id} has no practice")
 
 
-def _line_finder(text: str):
+def _line_finder(text: str) -> Callable[[int], int]:
     breaks = [m.start() for m in re.finditer("\n", text)]
 
     def line_of(offset: int) -> int:
-        import bisect
-
         return bisect.bisect_left(breaks, offset) + 1
 
     return line_of
