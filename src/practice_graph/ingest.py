@@ -554,11 +554,14 @@ def clause(run: Run, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
+MASK = "\x01"  # stands for masked characters (quoted names, dates ...): offsets stay the same
+
+
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     chars = list(text)
     for start, end in spans:
         for i in range(max(start, 0), min(end, len(chars))):
-            chars[i] = "\x01"
+            chars[i] = MASK
     return "".join(chars)
 
 
@@ -566,12 +569,13 @@ QUOTED = re.compile(r"“([^“”\n]{1,40})”|\"([^\"\n]{1,40})\"|「([^「」
 TITLE = re.compile(r"《([^《》\n]{1,80})》|〈([^〈〉\n]{1,80})〉")
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fffA-Za-z]{1,12})[ \u3000]*[〔\[(（【［][ \u3000]*(\d{4})[ \u3000]*[〕\])）】］]"
                         r"[ \u3000]*第?[ \u3000]*(\d{1,4})[ \u3000]*号")
-DOCUMENT_SUFFIX = "方案|办法|意见|通知|规定|条例|细则|政策|措施|规划|标准|制度|目录|清单|指引|指南|决定|名录|名册"
-ISSUED_DOCUMENT = re.compile(rf"(?:印发|出台|制定|发布|颁布|出台了|印发了|制定了)(?!《)"
+DOCUMENT_SUFFIX = ("方案|办法|意见|通知|规定|条例|细则|政策|措施|规划|标准|制度|目录|清单|指引|指南|决定|名录|名册"
+                   "|协议|备忘录")
+ISSUED_DOCUMENT = re.compile(rf"(?:印发|出台|制定|发布|颁布|出台了|印发了|制定了|签订|签署|纳入)(?!《)"
                              rf"([^，。；、《》“”\s]{{2,40}}?(?:{DOCUMENT_SUFFIX}))")
 HONOUR = re.compile(r"(?:被评为|评为|授予|被命名为|命名为)(?![“\"「])([^，。；、“”\s]{2,30}?)(?=[，。；]|称号|$)"
                     r"|获得([^，。；、“”\s]{2,20}?)(?:评定|称号)")
-PLATFORM_SUFFIX = re.compile(r"平台|系统|数据库|模块|App|APP|app|小程序|处理中心|培训中心|数据中心")
+PLATFORM_SUFFIX = re.compile(r"平台|系统|数据库|库|模块|App|APP|app|小程序|处理中心|培训中心|数据中心")
 BODY_SUFFIX = re.compile(r"厅|局|委员会|委|部门|协会|学院|学校|法院|中院|高院|工会|工作站|工作室|服务中心"
                          r"|基地|产业园|服务园|机构|领导小组|办公室|公司|集团")
 BODY_END = re.compile(f"(?:{BODY_SUFFIX.pattern})$")
@@ -585,7 +589,8 @@ PLATFORM_HINT = re.compile(r"^(?:平台|软件|App|APP|系统|服务|数字应�
 BRAND_HINT = re.compile(r"^(?:特色劳务品牌|劳务品牌|品牌|称号|建筑劳务队伍|评选|奖章)")
 EVENT_HINT = re.compile(r"^(?:活动|行动|大赛|竞赛|计划|试点|培训|座谈会|夏令营)")
 EVENT_AFTER_NAME = re.compile(r"”([\u4e00-\u9fff+]{0,12}(?:大赛|竞赛|评选活动|活动|行动|计划|试点|专题培训|培训))")
-EVENT_SUFFIX = re.compile(r"试点|活动|职业技能培训|专题培训|人才培训|大赛|竞赛|计划|行动|夏令营|慰问|比武|座谈会")
+EVENT_SUFFIX = re.compile(r"试点|活动|职业技能培训|专题培训|人才培训|培训班|大赛|竞赛|比赛|计划|行动|夏令营|慰问|比武"
+                          r"|座谈会|约谈会|交流会|现场会|推进会")
 BRAND_BEFORE = re.compile(r"(?:评为|授予|命名为|评选|推荐)[“\"「]$")
 PLATFORM_NAME = re.compile(r"(?:平台|系统|App|APP|码|软件|宝|通|在线)$")
 BRAND_NAME = re.compile(r"(?:工匠|能手|奖章|建工|道桥|品牌)$")
@@ -631,8 +636,10 @@ def _suffix_phrases(text: str, suffix: re.Pattern[str]) -> Iterator[tuple[int, i
             continue
         phrase_end = max(ends)
         lead = len(chunk) - len(chunk.lstrip())
-        if phrase_end - lead >= 2 or chunk.strip() == chunk[lead:phrase_end]:
-            yield start + lead, start + phrase_end
+        bare = suffix.fullmatch(chunk[lead:phrase_end]) is not None
+        if bare and start > 0 and text[start - 1] == MASK:
+            continue  # “云建宝”平台: the word after a quoted name, which is the candidate
+        yield start + lead, start + phrase_end
 
 
 def _add(found: list[Candidate], run: Run, kind: str, start: int, end: int, method: str,
