@@ -7,6 +7,7 @@ what each test expects is read off the text it builds.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -341,7 +342,7 @@ def test_crlf_and_byte_order_mark(tmp_path: Path, dataset) -> None:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "practice_graph.cli", *args], capture_output=True, text=True,
-                          cwd=PROJECT, env={"PYTHONPATH": str(PROJECT / "src"), "PATH": "/usr/bin:/bin"})
+                          cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT / "src")}, check=False)
 
 
 @pytest.mark.parametrize(("content", "message"), [
