@@ -248,5 +248,30 @@ def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path
     click.echo(f"pushed {result.triples:,} triples ({result.size:,} bytes) to {result.url}: HTTP {result.status}")
 
 
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("drafts"),
+              show_default=True, help="Folder for the draft YAML and report.md.")
+@DATA_OPTION
+def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
+    """Draft YAML (skeleton, regions, candidate entities) and a report from a list in the source's format."""
+    from practice_graph import ingest as ingesting
+    from practice_graph.load import DataError
+
+    try:
+        ingesting.check_out_dir(out_dir, data_dir)
+        result = ingesting.ingest(source, data_dir)
+    except (ingesting.IngestError, DataError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    for warning in result.skeleton.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in ingesting.write_draft(result, out_dir):
+        click.echo(f"wrote {path}")
+    skeleton = result.skeleton
+    click.echo(f"{len(skeleton.tasks)} work tasks, {len(skeleton.measures)} measures, "
+               f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
