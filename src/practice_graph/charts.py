@@ -223,12 +223,20 @@ def graphml_bytes(graph: nx.Graph) -> bytes:
     """GraphML (UTF-8), deterministic for a graph built in sorted order."""
     import networkx as nx
 
-    return ("\n".join(nx.generate_graphml(_scalar_graph(graph), encoding="utf-8", prettyprint=True)) + "\n").encode()
+    return _xml("\n".join(nx.generate_graphml(_scalar_graph(graph), encoding="utf-8", prettyprint=True)))
 
 
 def gexf_bytes(graph: nx.Graph) -> bytes:
     """GEXF 1.2 (UTF-8) without networkx's last-modified date (so the same graph gives the same bytes)."""
     import networkx as nx
 
-    text = "\n".join(nx.generate_gexf(_scalar_graph(graph), encoding="utf-8", prettyprint=True)) + "\n"
-    return re.sub(r' lastmodifieddate="[^"]*"', "", text).encode()
+    text = "\n".join(nx.generate_gexf(_scalar_graph(graph), encoding="utf-8", prettyprint=True))
+    return _xml(re.sub(r' lastmodifieddate="[^"]*"', "", text))
+
+
+def _xml(text: str) -> bytes:
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>'
+    body = text.strip()
+    if not body.startswith("<?xml"):
+        body = declaration + "\n" + body
+    return (body + "\n").encode("utf-8")
