@@ -174,18 +174,22 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
     )
     tables["centrality.csv"] = _csv(
         ["kind", "kind_zh", "kind_en", "arrangements", "degree", "strength", "betweenness", "closeness",
-         "brokered_pairs", "brokers_between"],
+         "brokered_pairs", "brokers_between", "arrangement_ids", "practice_ids"],
         ([c.kind, c.label.zh, c.label.en, c.arrangements, c.degree, c.strength, f"{c.betweenness:.6f}",
-          f"{c.closeness:.6f}", len(c.brokers), "; ".join(f"{a}|{b}" for a, b in c.brokers)]
+          f"{c.closeness:.6f}", len(c.brokers), "; ".join(f"{a}|{b}" for a, b in c.brokers),
+          ";".join(a.id for a in data.arrangements.values() if c.kind in a.kinds),
+          ";".join(sorted({a.practice for a in data.arrangements.values() if c.kind in a.kinds}))]
          for c in analysis.centrality),
     )
-    for name, similarities, label in (("similarity_mechanisms.csv", analysis.mechanism_similarity, names.mechanism),
-                                      ("similarity_participant_kinds.csv", analysis.kind_similarity, names.kind)):
+    for name, similarities, by_kinds in (("similarity_mechanisms.csv", analysis.mechanism_similarity, False),
+                                         ("similarity_participant_kinds.csv", analysis.kind_similarity, True)):
+        label = names.kind if by_kinds else names.mechanism
         tables[name] = _csv(
             ["region_a", "region_a_zh", "region_b", "region_b_zh", "jaccard", "shared", "union", "shared_ids",
-             "shared_zh"],
+             "shared_zh", "practice_ids"],
             ([s.a, names.region(s.a).zh, s.b, names.region(s.b).zh, f"{s.jaccard:.6f}", len(s.shared), s.union,
-              ";".join(s.shared), "、".join(label(x).zh for x in s.shared)] for s in similarities),
+              ";".join(s.shared), "、".join(label(x).zh for x in s.shared),
+              ";".join(sorted(_practices_behind(data, (s.a, s.b), s.shared, by_kinds)))] for s in similarities),
         )
     tables["nearest_regions.csv"] = _csv(
         ["basis", "region", "region_zh", "rank", "neighbour", "neighbour_zh", "jaccard"],
