@@ -280,3 +280,26 @@ def test_cli_analyze_bad_rdf_file(tmp_path) -> None:
     lines = [line for line in result.output.splitlines() if line]
     assert len(lines) == 1 and lines[0].startswith(f"error: {bad}:") and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_partial_graph_still_analyses(graph) -> None:
+    # A graph pulled from an endpoint may lack parts: here, no joint arrangements.
+    from rdflib import RDF
+
+    partial = Graph()
+    for triple in graph:
+        if triple[1] == RDF.type and triple[2] == analysis.PG.JointArrangement:
+            continue
+        partial.add(triple)
+    files = render_analysis(partial)
+    assert files["combinations.csv"].decode("utf-8").count("\n") == 1
+    assert files["co_participation.png"].startswith(b"\x89PNG")
+    assert b"p-4-1-1" in files["region_mechanism.csv"]
+
+
+def test_cli_analyze_graph_without_practices(tmp_path) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", "--graph", str(empty), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "nothing to analyse" in result.output and "Traceback" not in result.output

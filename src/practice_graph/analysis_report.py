@@ -37,6 +37,10 @@ SOURCE_TITLE = "培育新时代建筑产业工人可复制经验做法清单（�
 MARKDOWN_SPECIAL = "\\`*_[]<>|#"
 
 
+class NothingToAnalyse(ValueError):
+    """The graph holds no practices (not a practice graph, or an empty one)."""
+
+
 # ------------------------------------------------------------------------------------ text helpers
 def md(text: str) -> str:
     """Text as Markdown data: special characters escaped, line breaks flattened."""
@@ -433,6 +437,8 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
 
     analysis = analyse(graph)
     data = analysis.data
+    if not data.practices:
+        raise NothingToAnalyse("the graph holds no pg:Practice with a pg:leadRegion; nothing to analyse")
     network = co_participation_graph(data)
     files = csv_tables(analysis)
     files[HEATMAP] = charts.heatmap_png(data)

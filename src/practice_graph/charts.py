@@ -102,6 +102,8 @@ def heatmap_png(data: PracticeData) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    if not data.uses:
+        return _no_data_png("地区 × 机制 Region × mechanism")
     regions = sorted({r for r, _ in data.uses}, key=lambda r: (_province_key(data, r), r))
     mechanisms = sorted({m for _, m in data.uses},
                         key=lambda m: (data.mechanisms[m].category or "" if m in data.mechanisms else "", m))
@@ -110,7 +112,7 @@ def heatmap_png(data: PracticeData) -> bytes:
         figure = Figure(figsize=(0.24 * len(mechanisms) + 3.5, 0.3 * len(regions) + 3.2))
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
-        top = max(1, *(max(row) for row in matrix))
+        top = max([1, *(value for row in matrix for value in row)])
         colours = matplotlib.colormaps["Blues"].resampled(top + 1)
         image = axes.imshow(matrix, aspect="auto", cmap=colours, vmin=-0.5, vmax=top + 0.5, interpolation="nearest")
         for y, row in enumerate(matrix):
@@ -141,6 +143,8 @@ def network_png(network: nx.Graph) -> bytes:
     from matplotlib.lines import Line2D
 
     start = nx.kamada_kawai_layout(network, weight=None)
+    if network.number_of_nodes() == 0:
+        return _no_data_png("联合安排中的共同参与网络 Co-participation in joint arrangements")
     positions = nx.spring_layout(network, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
                                  k=2.2 / max(1, len(network)) ** 0.5)
     positions = {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
@@ -175,6 +179,20 @@ def network_png(network: nx.Graph) -> bytes:
         return _png(figure)
 
 
+def _no_data_png(title: str) -> bytes:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_rc()):
+        figure = Figure(figsize=(6, 2))
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        axes.set_axis_off()
+        axes.text(0.5, 0.5, f"{title}\n图中无此数据 No such data in the graph", ha="center", va="center")
+        return _png(figure)
+
+
 def chart_texts(data: PracticeData, network: nx.Graph) -> list[str]:
     """Every text the charts draw (a test checks the font has their glyphs)."""
     texts = [data.region_label(r).zh for r, _ in data.uses]
@@ -183,7 +201,7 @@ def chart_texts(data: PracticeData, network: nx.Graph) -> list[str]:
     texts += [network.nodes[n]["label_en"] for n in network.nodes]
     texts += list(KIND_LEGEND.values())
     texts += ["地区 × 机制（做法数）  Region × mechanism (number of practices)", "做法数 practices",
-              "联合安排中的共同参与网络（边 = 共同参与的安排数）"]
+              "联合安排中的共同参与网络（边 = 共同参与的安排数）", "图中无此数据 No such data in the graph"]
     return texts
 
 

@@ -176,7 +176,7 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
 def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    from practice_graph.analysis_report import write_analysis
+    from practice_graph.analysis_report import NothingToAnalyse, write_analysis
     from practice_graph.charts import FontMissing
 
     if graph_file is not None:
@@ -196,6 +196,9 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
         graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
     try:
         written = write_analysis(graph, out_dir)
+    except NothingToAnalyse as error:
+        click.echo(f"error: {graph_file or 'built graph'}: {error}", err=True)
+        sys.exit(2)
     except FontMissing as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
