@@ -146,10 +146,10 @@ def network_png(network: nx.Graph) -> bytes:
     if network.number_of_nodes() == 0:
         return _no_data_png("联合安排中的共同参与网络 Co-participation in joint arrangements")
     positions = nx.spring_layout(network, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
-                                 k=2.2 / max(1, len(network)) ** 0.5)
+                                 k=3.0 / max(1, len(network)) ** 0.5)
     positions = {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
     with matplotlib.rc_context(_rc()):
-        figure = Figure(figsize=(13, 10))
+        figure = Figure(figsize=(14, 11))
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         weights = [network.edges[e]["weight"] for e in network.edges]
@@ -157,7 +157,7 @@ def network_png(network: nx.Graph) -> bytes:
             (x1, y1), (x2, y2) = positions[a], positions[b]
             axes.plot([x1, x2], [y1, y2], color="#888888", linewidth=0.6 + 0.9 * weight, alpha=0.55, zorder=1)
             if weight >= 2:
-                axes.text((x1 + x2) / 2, (y1 + y2) / 2, str(weight), fontsize=7, color="#333333", zorder=5,
+                axes.text((x1 + x2) / 2, (y1 + y2) / 2, str(weight), fontsize=7, color="#333333", zorder=3.5,
                           ha="center", va="center", bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#f2f2f2",
                                                           "edgecolor": "#999999", "linewidth": 0.4})
         for node in network.nodes:
@@ -166,7 +166,7 @@ def network_png(network: nx.Graph) -> bytes:
             axes.scatter([x], [y], s=size, color=KIND_COLOURS[_scheme(node)], edgecolors="white", zorder=3)
             attributes = network.nodes[node]
             axes.annotate(f"{attributes['label_zh']}\n{attributes['label_en']}", (x, y), xytext=(0, 9),
-                          textcoords="offset points", ha="center", va="bottom", fontsize=7.5, zorder=4,
+                          textcoords="offset points", ha="center", va="bottom", fontsize=7.5, zorder=6,
                           bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
                                 "alpha": 0.75})
         handles = [Line2D([0], [0], marker="o", linestyle="", markersize=9, color=colour, label=KIND_LEGEND[key])
