@@ -273,5 +273,44 @@ def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
                f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
 
 
+@main.command()
+@DATA_OPTION
+@ONTOLOGY_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "analysis",
+              show_default=True, help="Folder for the report, tables, charts and Gephi files.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
+def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None) -> None:
+    """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
+    from practice_graph.analysis_report import NothingToAnalyse, write_analysis
+    from practice_graph.charts import FontMissing
+
+    if graph_file is not None:
+        from rdflib import Graph
+        from rdflib.util import guess_format
+
+        graph = Graph()
+        try:
+            graph.parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
+        except Exception as error:
+            message = " ".join(str(error).split())[:300]
+            click.echo(f"error: {graph_file}: not readable as RDF: {message}", err=True)
+            sys.exit(2)
+    else:
+        from practice_graph.store import rdflib_graph
+
+        graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
+    try:
+        written = write_analysis(graph, out_dir)
+    except NothingToAnalyse as error:
+        click.echo(f"error: {graph_file or 'built graph'}: {error}", err=True)
+        sys.exit(2)
+    except FontMissing as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

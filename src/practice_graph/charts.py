@@ -1,0 +1,260 @@
+"""Charts (PNG, matplotlib Agg, Chinese labels) and Gephi files (GraphML, GEXF) of the analysis.
+
+Every function returns bytes; the caller writes them atomically. Outputs are deterministic:
+sorted inputs, seeded layouts, PNG metadata without the software version, no GEXF date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from practice_graph.analysis import PracticeData
+
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
+CJK_FILE_HINTS = ("wqy", "notosanscjk", "sourcehansans", "simhei", "msyh")
+PNG_METADATA = {"Software": None}
+LAYOUT_SEED = 7
+DPI = 110
+KIND_COLOURS = {"department-types": "#4C72B0", "organization-kinds": "#DD8452", "region": "#55A868"}
+KIND_LEGEND = {
+    "department-types": "政府部门 Government department",
+    "organization-kinds": "组织 Organisation",
+    "region": "地区 Region",
+}
+
+
+class FontMissing(RuntimeError):
+    """No font with Chinese glyphs is installed."""
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> tuple[str, str]:
+    """The family name and file of the first installed CJK font (registering system fonts that
+    matplotlib's font cache missed)."""
+    from matplotlib import font_manager
+
+    def find() -> tuple[str, str] | None:
+        for name in CJK_FONTS:
+            try:
+                path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+            except ValueError:
+                continue
+            return name, path
+        return None
+
+    found = find()
+    if found is None:
+        for path in sorted(font_manager.findSystemFonts()):
+            if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
+                font_manager.fontManager.addfont(path)
+        found = find()
+    if found is None:
+        raise FontMissing("no CJK font found for the charts: install fonts-wqy-microhei or fonts-noto-cjk")
+    return found
+
+
+def missing_glyphs(texts: Iterable[str], font_path: str | None = None) -> list[str]:
+    """The characters of ``texts`` that the font (default: :func:`cjk_font`) has no glyph for."""
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(font_path or cjk_font()[1])
+    characters = sorted({c for text in texts for c in text if not c.isspace()})
+    return [c for c in characters if font.get_char_index(ord(c)) == 0]
+
+
+def _rc() -> dict[str, Any]:
+    name, _ = cjk_font()
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [name, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "svg.hashsalt": "practice-graph",
+        "path.simplify": True,
+    }
+
+
+def _png(figure: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA, bbox_inches="tight", pad_inches=0.2)
+    return buffer.getvalue()
+
+
+def heatmap_png(data: PracticeData) -> bytes:
+    """Region x mechanism heatmap: cell = practices of the region using the mechanism."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    if not data.uses:
+        return _no_data_png("地区 × 机制 Region × mechanism")
+    regions = sorted({r for r, _ in data.uses}, key=lambda r: (_province_key(data, r), r))
+    mechanisms = sorted({m for _, m in data.uses},
+                        key=lambda m: (data.mechanisms[m].category or "" if m in data.mechanisms else "", m))
+    matrix = [[len(data.uses[(r, m)].practices) if (r, m) in data.uses else 0 for m in mechanisms] for r in regions]
+    with matplotlib.rc_context(_rc()):
+        figure = Figure(figsize=(0.24 * len(mechanisms) + 3.5, 0.3 * len(regions) + 3.2))
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        top = max([1, *(value for row in matrix for value in row)])
+        colours = matplotlib.colormaps["Blues"].resampled(top + 1)
+        image = axes.imshow(matrix, aspect="auto", cmap=colours, vmin=-0.5, vmax=top + 0.5, interpolation="nearest")
+        for y, row in enumerate(matrix):
+            for x, value in enumerate(row):
+                if value:
+                    axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5,
+                              color="white" if value > top / 2 else "#1f3b57")
+        axes.set_xticks(range(len(mechanisms)))
+        axes.set_xticklabels([_mechanism_label(data, m) for m in mechanisms], rotation=90, fontsize=8)
+        axes.set_yticks(range(len(regions)))
+        axes.set_yticklabels([data.region_label(r).zh for r in regions], fontsize=9)
+        axes.set_xticks([x - 0.5 for x in range(1, len(mechanisms))], minor=True)
+        axes.set_yticks([y - 0.5 for y in range(1, len(regions))], minor=True)
+        axes.grid(which="minor", color="#dddddd", linewidth=0.4)
+        axes.tick_params(which="minor", length=0)
+        axes.set_title("地区 × 机制（做法数）  Region × mechanism (number of practices)", fontsize=12)
+        colour_bar = figure.colorbar(image, ax=axes, fraction=0.02, pad=0.01, ticks=range(top + 1))
+        colour_bar.set_label("做法数 practices")
+        return _png(figure)
+
+
+def network_png(network: nx.Graph) -> bytes:
+    """The co-participation network of participant kinds (seeded spring layout)."""
+    import matplotlib
+    import networkx as nx
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    start = nx.kamada_kawai_layout(network, weight=None)
+    if network.number_of_nodes() == 0:
+        return _no_data_png("联合安排中的共同参与网络 Co-participation in joint arrangements")
+    positions = nx.spring_layout(network, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
+                                 k=3.0 / max(1, len(network)) ** 0.5)
+    positions = {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
+    with matplotlib.rc_context(_rc()):
+        figure = Figure(figsize=(14, 11))
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        weights = [network.edges[e]["weight"] for e in network.edges]
+        for (a, b), weight in zip(network.edges, weights, strict=True):
+            (x1, y1), (x2, y2) = positions[a], positions[b]
+            axes.plot([x1, x2], [y1, y2], color="#888888", linewidth=0.6 + 0.9 * weight, alpha=0.55, zorder=1)
+            if weight >= 2:
+                axes.text((x1 + x2) / 2, (y1 + y2) / 2, str(weight), fontsize=7, color="#333333", zorder=3.5,
+                          ha="center", va="center", bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#f2f2f2",
+                                                          "edgecolor": "#999999", "linewidth": 0.4})
+        for node in network.nodes:
+            x, y = positions[node]
+            size = 120 + 90 * network.nodes[node]["arrangements"]
+            axes.scatter([x], [y], s=size, color=KIND_COLOURS[_scheme(node)], edgecolors="white", zorder=3)
+            attributes = network.nodes[node]
+            axes.annotate(f"{attributes['label_zh']}\n{attributes['label_en']}", (x, y), xytext=(0, 9),
+                          textcoords="offset points", ha="center", va="bottom", fontsize=7.5, zorder=6,
+                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                "alpha": 0.75})
+        handles = [Line2D([0], [0], marker="o", linestyle="", markersize=9, color=colour, label=KIND_LEGEND[key])
+                   for key, colour in KIND_COLOURS.items()]
+        axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=False)
+        axes.set_title("联合安排中的共同参与网络（边 = 共同参与的安排数）\n"
+                       "Co-participation in joint arrangements (edge = arrangements shared)", fontsize=12)
+        axes.set_axis_off()
+        axes.margins(0.12)
+        return _png(figure)
+
+
+def _no_data_png(title: str) -> bytes:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_rc()):
+        figure = Figure(figsize=(6, 2))
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        axes.set_axis_off()
+        axes.text(0.5, 0.5, f"{title}\n图中无此数据 No such data in the graph", ha="center", va="center")
+        return _png(figure)
+
+
+def chart_texts(data: PracticeData, network: nx.Graph) -> list[str]:
+    """Every text the charts draw (a test checks the font has their glyphs)."""
+    texts = [data.region_label(r).zh for r, _ in data.uses]
+    texts += [_mechanism_label(data, m) for _, m in data.uses]
+    texts += [network.nodes[n]["label_zh"] for n in network.nodes]
+    texts += [network.nodes[n]["label_en"] for n in network.nodes]
+    texts += list(KIND_LEGEND.values())
+    texts += ["地区 × 机制（做法数）  Region × mechanism (number of practices)", "做法数 practices",
+              "联合安排中的共同参与网络（边 = 共同参与的安排数）", "图中无此数据 No such data in the graph"]
+    return texts
+
+
+def _scheme(kind: str) -> str:
+    return kind.split("/", 1)[0] if "/" in kind else "region"
+
+
+def _province_key(data: PracticeData, region: str) -> str:
+    return data.regions[region].province if region in data.regions else region
+
+
+def _mechanism_label(data: PracticeData, mechanism: str) -> str:
+    return data.mechanisms[mechanism].label.zh if mechanism in data.mechanisms else mechanism
+
+
+# ------------------------------------------------------------------------------------ Gephi files
+def _scalar_graph(graph: nx.Graph) -> nx.Graph:
+    """A copy whose attribute values are all str, int, float or bool (GraphML and GEXF need that)."""
+    def clean(attributes: dict[str, Any]) -> dict[str, Any]:
+        return {key: value if isinstance(value, (str, int, float, bool)) else str(value)
+                for key, value in attributes.items() if value is not None}
+
+    copy = graph.__class__()
+    copy.graph.update(clean(graph.graph))
+    for node, attributes in graph.nodes(data=True):
+        copy.add_node(node, **clean(attributes))
+    if graph.is_multigraph():
+        for a, b, key, attributes in graph.edges(keys=True, data=True):
+            copy.add_edge(a, b, key=key, **clean(attributes))
+    else:
+        for a, b, attributes in graph.edges(data=True):
+            copy.add_edge(a, b, **clean(attributes))
+    return copy
+
+
+def graphml_bytes(graph: nx.Graph) -> bytes:
+    """GraphML (UTF-8), deterministic for a graph built in sorted order."""
+    import networkx as nx
+
+    return _xml("\n".join(nx.generate_graphml(_scalar_graph(graph), encoding="utf-8", prettyprint=True)))
+
+
+def gexf_bytes(graph: nx.Graph) -> bytes:
+    """GEXF 1.2 (UTF-8) without networkx's last-modified date (so the same graph gives the same bytes)."""
+    import networkx as nx
+
+    text = "\n".join(nx.generate_gexf(_scalar_graph(graph), encoding="utf-8", prettyprint=True))
+    return _xml(re.sub(r' lastmodifieddate="[^"]*"', "", text))
+
+
+def _xml(text: str) -> bytes:
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>'
+    body = text.strip()
+    if not body.startswith("<?xml"):
+        body = declaration + "\n" + body
+    return (body + "\n").encode("utf-8")

@@ -1,0 +1,305 @@
+"""The analysis stage: facts read off the source by a person (each cites its sentence), traceability,
+determinism, Chinese glyphs in the charts, and the ``analyze`` command."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from practice_graph import analysis, charts
+from practice_graph.analysis_report import md, render_analysis, write_analysis
+from practice_graph.cli import main
+
+HOUSING = "department-types/housing"
+HRSS = "department-types/hrss"
+TRADE_UNION = "department-types/trade-union"
+COURT = "department-types/court"
+FINANCE = "department-types/finance"
+TAX = "department-types/tax"
+
+
+@pytest.fixture(scope="module")
+def graph(built) -> Graph:
+    return built.graph
+
+
+@pytest.fixture(scope="module")
+def data(graph) -> analysis.PracticeData:
+    return analysis.read_practice_data(graph)
+
+
+@pytest.fixture(scope="module")
+def rendered(graph) -> dict[str, bytes]:
+    return render_analysis(graph)
+
+
+# ------------------------------------------------------------------------------ facts from the source
+def test_housing_hrss_and_trade_union_act_together(data) -> None:
+    # 重庆 一(一)1 "加强住房城乡建设、发展改革、人力资源社会保障、总工会等部门联动";
+    # 成都 三(三)2 "市住房城乡建设局会同市人社局、市总工会";
+    # 内江 三(三)3 "市住房城乡建设局联合人社局、总工会、建筑业协会";
+    # 广州 四(一)2 "市住房城乡建设局联合人社、工会等职能部门".
+    together = analysis.arrangements_with(data, [HOUSING, HRSS, TRADE_UNION])
+    assert {a.region for a in together} == {"chongqing", "chengdu", "neijiang", "guangzhou"}
+    assert {a.practice for a in together} == {"p-1-1-1", "p-3-3-2", "p-3-3-3", "p-4-1-2"}
+    combination = next(c for c in analysis.recurring_combinations(data) if c.kinds == (HOUSING, HRSS, TRADE_UNION))
+    assert combination.regions == ("chengdu", "chongqing", "guangzhou", "neijiang")
+    assert combination.support == 4
+
+
+def test_lead_of_henan_coordination_mechanism(data) -> None:
+    # 河南 四(一)1 "建立人社部门牵头、住房城乡建设部门负责实施、财政和税务等部门提供政策支持的协同推进机制"
+    mechanism = next(a for a in data.arrangements.values()
+                     if a.region == "henan" and "人社部门牵头" in a.label.zh)
+    assert mechanism.practice == "p-4-1-1"
+    assert mechanism.lead_kinds == (HRSS,)
+    leads = analysis.lead_of(data, mechanism.id)
+    assert [q.text for lead in leads for q in lead.quotes] == ["人社部门牵头"]
+    roles = {p.kind: p.role for p in mechanism.participants}
+    assert roles[HOUSING] == "implement" and roles[FINANCE] == "support" and roles[TAX] == "support"
+    assert {FINANCE, HOUSING, HRSS, TAX} <= set(mechanism.kinds)
+
+
+def test_province_roll_up_henan_and_sichuan(data) -> None:
+    # Read off the headings of the practices led by Henan and its cities and counties:
+    # 一(二)1 "河南省固始县大力发展专业作业企业"; 二(二)2 "河南省平顶山市强化项目管理人员到岗履职监督";
+    # 三(一)1 "河南省林州市不断推动建筑产业工人培育基地建设"; 三(二)2 "河南省漯河市双随机巡查技能工人配备情况";
+    # 四(一)1 "河南省建立多方联动工作机制"; 四(一)4 "河南省固始县一体推进建筑劳务企业培育和建筑工人技能提升";
+    # 四(二)2 "河南省实行“一试双证”".
+    rollups = {r.region: r for r in analysis.province_rollups(data)}
+    henan = rollups["henan"]
+    assert henan.practices == ("p-1-2-1", "p-2-2-2", "p-3-1-1", "p-3-2-2", "p-4-1-1", "p-4-1-4", "p-4-2-2")
+    assert henan.own == ("p-4-1-1", "p-4-2-2")
+    assert henan.by_region["gushi"] == ("p-1-2-1", "p-4-1-4")
+    # 四川: 一(三)3 "四川省叙永县..."; 三(一)2 "四川省自贡市..."; 三(三)2 "四川省成都市举办职业技能人才大赛";
+    # 三(三)3 "四川省内江市常态化举办职业技能大赛"; 四(一)3 "四川省内江市多部门共同打造“甜都建工”特色劳务品牌".
+    assert len(rollups["sichuan"].practices) == 5
+    assert rollups["sichuan"].by_region["neijiang"] == ("p-3-3-3", "p-4-1-3")
+    # A county's practices also count for its prefecture: 固始县 belongs to 信阳市 (not named in the list).
+    prefecture = {r.region: r for r in analysis.region_rollups(data)}[data.regions["gushi"].parent]
+    assert prefecture.practices == ("p-1-2-1", "p-4-1-4")
+
+
+def test_court_arrangements_share_a_combination_with_housing(data) -> None:
+    # 福建 五(一)1 "与省高院建立住房城乡建设领域执法司法联动制度";
+    # 佛山 五(二)2 "由市中院、住房城乡建设局、人社局和市建筑业协会联合设立".
+    combination = next(c for c in analysis.recurring_combinations(data) if c.kinds == (COURT, HOUSING))
+    assert {"fujian", "foshan"} <= set(combination.regions)
+    network = analysis.co_participation_graph(data)
+    assert {"fujian", "foshan"} <= set(network.edges[COURT, HOUSING]["regions"].split(";"))
+
+
+def test_housing_and_hrss_co_participate(data) -> None:
+    # 重庆 一(一)1, 成都 三(三)2, 内江 三(三)3, 广州 四(一)2 (above); 河南 四(一)1 "人社部门牵头、住房城乡建设部门
+    # 负责实施"; 河南 四(二)2 "省住房城乡建设厅、人社厅联合印发"; 佛山 五(二)2 "由市中院、住房城乡建设局、人社局…";
+    # 芜湖 五(一)3 "住房城乡建设、人社部门根据预警信息督促项目责任单位限期整改".
+    network = analysis.co_participation_graph(data)
+    edge = network.edges[HOUSING, HRSS]
+    regions = set(edge["regions"].split(";"))
+    assert {"chongqing", "chengdu", "neijiang", "guangzhou", "henan", "foshan", "wuhu"} <= regions
+    assert edge["weight"] == len(edge["arrangements"].split(";"))
+    region_kinds = analysis.region_kind_graph(data)
+    assert region_kinds.has_edge("wuhu", HRSS) and region_kinds.has_edge("wuhu", HOUSING)
+
+
+def test_typed_multigraph_keeps_types_and_relations(graph) -> None:
+    # 四(一)1 "河南省建立多方联动工作机制": the practice is led by Henan.
+    multigraph = analysis.typed_multigraph(graph)
+    practice, henan = str(analysis.ID["p-4-1-1"]), str(analysis.ID["henan"])
+    assert multigraph.nodes[henan]["type"] == "pg:Region"
+    assert multigraph.nodes[henan]["label_zh"] == "河南省"
+    assert multigraph.has_edge(practice, henan, key="pg:leadRegion")
+    assert not any(data["type"] == "pg:Evidence" for _, data in multigraph.nodes(data=True))
+    with_provenance = analysis.typed_multigraph(graph, provenance=True)
+    assert with_provenance.number_of_nodes() > multigraph.number_of_nodes()
+
+
+# ------------------------------------------------------------------------------ traceability
+def test_every_quote_is_verbatim_at_its_offsets(data, source_text) -> None:
+    quotes = [q for use in data.uses.values() for q in use.quotes]
+    quotes += [q for a in data.arrangements.values() for p in a.participants for q in p.quotes]
+    assert quotes
+    for quote in quotes:
+        assert source_text[quote.start:quote.end] == quote.text, quote
+    for use in data.uses.values():
+        assert use.practices and use.quotes
+        assert {q.practice for q in use.quotes} <= set(use.practices)
+        assert all(data.practices[p].region == use.region for p in use.practices)
+
+
+def test_combinations_are_traceable(data) -> None:
+    for combination in analysis.recurring_combinations(data):
+        assert len(combination.kinds) >= 2 and combination.support >= 2
+        assert combination.support == len(combination.arrangements)
+        for arrangement_id in combination.arrangements:
+            arrangement = data.arrangements[arrangement_id]
+            assert set(combination.kinds) <= set(arrangement.kinds)
+            assert arrangement.practice in combination.practices
+        assert combination.quotes
+
+
+def test_similarity_and_nearest() -> None:
+    sets = {"a": {"x", "y"}, "b": {"y", "z"}, "c": {"x", "y"}, "d": {"w"}}
+    similarities = analysis.jaccard_similarities(sets)
+    assert [(s.a, s.b, s.jaccard) for s in similarities] == [
+        ("a", "c", 1.0), ("a", "b", round(1 / 3, 6)), ("b", "c", round(1 / 3, 6))]
+    assert analysis.nearest(similarities, k=1) == {"a": [("c", 1.0)], "b": [("a", round(1 / 3, 6))],
+                                                   "c": [("a", 1.0)]}
+
+
+def test_replication_candidates_rest_on_nearest_regions(data) -> None:
+    uses = analysis.region_mechanisms(data)
+    candidates = analysis.replication_candidates(data)
+    assert candidates
+    nearest = analysis.nearest(analysis.jaccard_similarities(uses), 3)
+    for candidate in candidates:
+        assert candidate.mechanism not in uses[candidate.region]
+        assert candidate.regions_using >= 2
+        neighbours = dict(nearest[candidate.region])
+        for region, score in candidate.used_by_nearest:
+            assert neighbours[region] == score and candidate.mechanism in uses[region]
+        assert candidate.quotes and {q.practice for q in candidate.quotes} <= set(candidate.practices)
+
+
+def test_communities_are_seeded_and_cover_the_regions(data) -> None:
+    first, second = analysis.communities(data), analysis.communities(data)
+    assert first == second
+    members = [r for c in first for r in c.regions]
+    assert sorted(members) == sorted(analysis.region_mechanisms(data))
+
+
+def test_centrality_lists_brokers(data) -> None:
+    found = {c.kind: c for c in analysis.centrality(data)}
+    network = analysis.co_participation_graph(data)
+    assert set(found) == set(network.nodes)
+    for kind, row in found.items():
+        assert row.degree == network.degree(kind)
+        for a, b in row.brokers:
+            assert not network.has_edge(a, b) and kind not in (a, b)
+
+
+def test_analysis_reads_any_rdf_graph_the_same(graph, rendered) -> None:
+    # A graph pulled from an endpoint: the same triples through Oxigraph's CONSTRUCT, re-parsed.
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    pulled = Graph()
+    pulled.parse(data=triples.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    for prefix, namespace in graph.namespaces():
+        pulled.bind(prefix, namespace, override=True)
+    assert analysis.analyse(pulled) == analysis.analyse(graph)
+
+
+# ------------------------------------------------------------------------------ outputs
+def test_same_graph_gives_byte_identical_outputs(graph, rendered, tmp_path) -> None:
+    written = {p.name: p.read_bytes() for p in write_analysis(graph, tmp_path / "one")}
+    assert written == rendered
+    assert not list((tmp_path / "one").glob(".*.tmp"))
+
+
+def test_outputs_are_complete(rendered) -> None:
+    names = set(rendered)
+    assert {"report.md", "region_mechanism_heatmap.png", "co_participation.png", "combinations.csv",
+            "centrality.csv", "replication_candidates.csv", "region_rollup.csv"} <= names
+    for stem in ("practice_graph", "co_participation", "region_mechanism"):
+        assert rendered[f"{stem}.graphml"].startswith(b"<?xml")
+        assert b"<gexf" in rendered[f"{stem}.gexf"] and b"lastmodifieddate" not in rendered[f"{stem}.gexf"]
+    for name in ("region_mechanism_heatmap.png", "co_participation.png"):
+        assert rendered[name].startswith(b"\x89PNG") and b"Software" not in rendered[name]
+    report = rendered["report.md"].decode("utf-8")
+    assert '<a id="p-4-1-1"></a>' in report and "(#p-4-1-1)" in report
+    assert "「人社部门牵头」" in report
+
+
+def test_gephi_files_read_back(rendered, tmp_path) -> None:
+    import networkx as nx
+
+    (tmp_path / "c.graphml").write_bytes(rendered["co_participation.graphml"])
+    (tmp_path / "c.gexf").write_bytes(rendered["co_participation.gexf"])
+    from_graphml = nx.read_graphml(tmp_path / "c.graphml")
+    from_gexf = nx.read_gexf(tmp_path / "c.gexf")
+    assert from_graphml.nodes[HOUSING]["label_zh"] == "住房和城乡建设"
+    assert from_graphml.number_of_edges() == from_gexf.number_of_edges() > 0
+
+
+def test_markdown_escapes_labels() -> None:
+    assert md("a|b*c_[d]<e>") == "a\\|b\\*c\\_\\[d\\]\\<e\\>"
+    assert md("两行\n文字") == "两行 文字"
+
+
+def test_chosen_font_has_every_glyph_the_charts_draw(data) -> None:
+    name, path = charts.cjk_font()
+    assert Path(path).is_file() and name in charts.CJK_FONTS
+    texts = charts.chart_texts(data, analysis.co_participation_graph(data))
+    assert "住房和城乡建设" in texts
+    assert charts.missing_glyphs(texts) == []
+    assert charts.missing_glyphs(["住"], font_path=str(Path(__import__("matplotlib").get_data_path())
+                                                     / "fonts/ttf/DejaVuSans.ttf")) == ["住"]
+
+
+def test_charts_render_without_missing_glyph_warnings(data) -> None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*")
+        charts.heatmap_png(data)
+        charts.network_png(analysis.co_participation_graph(data))
+
+
+def test_cli_analyze_writes_the_files(built, monkeypatch, tmp_path) -> None:
+    from practice_graph import store
+    from practice_graph.pipeline import NTRIPLES
+
+    # The command reads the built graph through store.built_ntriples; hand it the session's build.
+    monkeypatch.setattr(store, "built_ntriples", lambda *args: built.files[NTRIPLES])
+    result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path / "analysis")])
+    assert result.exit_code == 0, result.output
+    written = {p.name for p in (tmp_path / "analysis").iterdir()}
+    assert {"report.md", "region_mechanism_heatmap.png", "co_participation.png", "practice_graph.graphml",
+            "practice_graph.gexf", "combinations.csv"} <= written
+    assert "wrote" in result.output
+
+
+def test_cli_analyze_reads_an_rdf_file(graph, rendered, tmp_path) -> None:
+    nt = tmp_path / "graph.nt"
+    nt.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
+    result = CliRunner().invoke(main, ["analyze", "--graph", str(nt), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "combinations.csv").read_bytes() == rendered["combinations.csv"]
+
+
+def test_cli_analyze_bad_rdf_file(tmp_path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is not turtle <", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", "--graph", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}:") and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_partial_graph_still_analyses(graph) -> None:
+    # A graph pulled from an endpoint may lack parts: here, no joint arrangements.
+    from rdflib import RDF
+
+    partial = Graph()
+    for triple in graph:
+        if triple[1] == RDF.type and triple[2] == analysis.PG.JointArrangement:
+            continue
+        partial.add(triple)
+    files = render_analysis(partial)
+    assert files["combinations.csv"].decode("utf-8").count("\n") == 1
+    assert files["co_participation.png"].startswith(b"\x89PNG")
+    assert b"p-4-1-1" in files["region_mechanism.csv"]
+
+
+def test_cli_analyze_graph_without_practices(tmp_path) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", "--graph", str(empty), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "nothing to analyse" in result.output and "Traceback" not in result.output
