@@ -36,8 +36,11 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None
             [sys.executable, "-m", "practice_graph.cli", "build", "--out", str(out)],
             check=True, env=env, capture_output=True,
         )
-        outputs.append({name: (out / name).read_bytes() for name in (TURTLE, NTRIPLES, JSONLD, CONTEXT)})
+        outputs.append({path.relative_to(out).as_posix(): path.read_bytes()
+                        for path in sorted(out.rglob("*")) if path.is_file()})
     assert outputs[0] == outputs[1]
+    assert {TURTLE, NTRIPLES, JSONLD, CONTEXT, "analysis/report.md", "analysis/co_participation.png"} <= set(outputs[0])
+    assert not [name for name in outputs[0] if name.endswith(".tmp")]
 
 
 def test_ntriples_are_sorted_lines(built: Built) -> None:

@@ -57,17 +57,31 @@ def main() -> None:
     help="Output folder.",
 )
 def build(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
-    """Validate the data and write the graph (Turtle, N-Triples, JSON-LD) to OUT."""
+    """Validate the data and write the graph (Turtle, N-Triples, JSON-LD) and its analysis to OUT."""
+    from practice_graph.charts import FontMissing
     from practice_graph.export import write_outputs
     from practice_graph.pipeline import build as run_build
+    from practice_graph.pipeline import render_outputs
 
     try:
         built = run_build(data_dir, ontology_dir)
+        files = render_outputs(built)
     except BuildFailed as error:
         _fail(error)
         return
-    for path in write_outputs(out_dir, built.files):
-        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    except FontMissing as error:
+        click.echo(f"error: {error}; nothing was written", err=True)
+        sys.exit(1)
+    folders: dict[Path, list[Path]] = {}
+    for path in write_outputs(out_dir, files):
+        folders.setdefault(path.parent, []).append(path)
+    for folder, paths in sorted(folders.items()):
+        if folder == out_dir:
+            for path in paths:
+                click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        else:
+            size = sum(path.stat().st_size for path in paths)
+            click.echo(f"wrote {folder}/ ({len(paths)} files, {size:,} bytes)")
     click.echo(f"{len(built.graph):,} triples")
 
 

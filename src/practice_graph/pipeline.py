@@ -20,6 +20,7 @@ DEFAULT_OUT = Path("dist")
 ONTOLOGY_FILE = "practice-graph.ttl"
 SHAPES_FILE = "shapes.ttl"
 NTRIPLES = "practice-graph.nt"
+ANALYSIS_DIR = "analysis"
 
 
 class BuildFailed(Exception):
@@ -70,6 +71,19 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
         if problems:
             raise BuildFailed(problems)
     return Built(dataset, graph, serialise(graph))
+
+
+def render_outputs(built: Built) -> dict[str, bytes]:
+    """Every file of ``dist/``, rendered in memory: the RDF serialisations and the analysis.
+
+    Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
+    """
+    from practice_graph.analysis_report import render_analysis
+
+    files = dict(built.files)
+    for name, content in render_analysis(built.graph).items():
+        files[f"{ANALYSIS_DIR}/{name}"] = content
+    return files
 
 
 def ontology_graph(ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:
