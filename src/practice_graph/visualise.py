@@ -412,7 +412,7 @@ def _vis_options(large: bool) -> dict[str, Any]:
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"inherit": False},
                   "font": {"size": 9, "color": "#555555", "strokeWidth": 2}, "width": 1,
                   "smooth": False if large else {"enabled": True, "type": "continuous"}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large,
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
                         "navigationButtons": False, "keyboard": False},
     }
     if large:
@@ -426,15 +426,18 @@ def _vis_options(large: bool) -> dict[str, Any]:
     return options
 
 
-def render_html(data: ViewerData, title: str = PAGE_TITLE) -> str:
-    """The whole offline page as text."""
+def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | None = None) -> str:
+    """The whole offline page as text. ``precomputed`` (default: when the graph is large) lays the
+    nodes out in Python and turns physics off; otherwise vis-network stabilises a seeded layout."""
     from pyvis.network import Network
+
+    large = data.large if precomputed is None else precomputed
 
     ids = {node.iri: f"n{index}" for index, node in enumerate(data.nodes)}
     task_index = {task.iri: index for index, task in enumerate(data.tasks)}
     province_index = {province.iri: index for index, province in enumerate(data.provinces)}
     positions: list[tuple[int, int]] = []
-    if data.large:
+    if large:
         index = {node.iri: i for i, node in enumerate(data.nodes)}
         positions = precomputed_positions(len(data.nodes), [(index[e.source], index[e.target]) for e in data.edges])
 
@@ -457,9 +460,11 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE) -> str:
             **extra,
         )
     for i, edge in enumerate(data.edges):
-        network.add_edge(ids[edge.source], ids[edge.target], id=f"e{i}", label=edge.zh, title=edge.tooltip,
-                         pgRelation=edge.en)
-    network.options = _vis_options(data.large)
+        # a large graph names relations in edge tooltips only: thousands of edge labels make every frame slow
+        labels = {} if large else {"label": edge.zh}
+        network.add_edge(ids[edge.source], ids[edge.target], id=f"e{i}", title=edge.tooltip, pgRelation=edge.en,
+                         **labels)
+    network.options = _vis_options(large)
     page = network.generate_html(notebook=False)
     if "popup.innerHTML" in page:  # pragma: no cover - guarded by pgTip above
         raise RuntimeError("pyvis chose its innerHTML tooltip template")
@@ -469,7 +474,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE) -> str:
         counts[node.type_key] += 1
     view = {
         "title": title,
-        "large": data.large,
+        "large": large,
         "types": [{"key": t.key, "zh": t.zh, "en": t.en, "colour": t.colour, "symbol": t.symbol,
                    "count": counts[t.key]} for t in NODE_TYPES if counts[t.key]],
         "tasks": [{"zh": t.zh, "en": t.en, "rid": t.record_id} for t in data.tasks],
@@ -556,9 +561,10 @@ html, body { margin: 0; padding: 0; height: 100%;
 .pg-symbol { width: 1.2em; text-align: center; font-size: 15px; }
 .pg-count { margin-left: auto; color: #777; }
 #pg-summary { margin-top: 8px; color: #555; }
-div.card { margin-left: 290px; }
+div.card { margin-left: 290px; width: auto !important; }
 #mynetwork { width: 100% !important; height: 100vh !important; float: none !important; border: 0 !important; }
-div.vis-tooltip { white-space: pre-wrap !important; max-width: 460px; font-size: 12px; line-height: 1.45;
+div.vis-tooltip { white-space: pre-wrap !important; max-width: 380px; overflow-wrap: anywhere; font-size: 12px;
+  line-height: 1.45;
   font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; }
 """
 
