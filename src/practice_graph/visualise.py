@@ -320,7 +320,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
             reached |= frontier
         nodes = [n for n in nodes if n.iri in reached]
         edges = [e for e in edges if e.source in reached and e.target in reached]
-    return ViewerData(nodes, edges, [t for t in data.tasks if t in nodes], data.provinces)
+    return ViewerData(nodes, edges, data.tasks, data.provinces)  # the filters keep every task and province
 
 
 def _type_key(name: str) -> str:
