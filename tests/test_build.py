@@ -39,7 +39,8 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None
         outputs.append({path.relative_to(out).as_posix(): path.read_bytes()
                         for path in sorted(out.rglob("*")) if path.is_file()})
     assert outputs[0] == outputs[1]
-    assert {TURTLE, NTRIPLES, JSONLD, CONTEXT, "analysis/report.md", "analysis/co_participation.png"} <= set(outputs[0])
+    assert {TURTLE, NTRIPLES, JSONLD, CONTEXT, "analysis/report.md", "analysis/co_participation.png",
+            "practice-graph.html"} <= set(outputs[0])
     assert not [name for name in outputs[0] if name.endswith(".tmp")]
 
 

@@ -74,15 +74,17 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
 
 
 def render_outputs(built: Built) -> dict[str, bytes]:
-    """Every file of ``dist/``, rendered in memory: the RDF serialisations and the analysis.
+    """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 
     Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
     from practice_graph.analysis_report import render_analysis
+    from practice_graph.visualise import VIEWER_FILE, render_html, viewer_data
 
     files = dict(built.files)
     for name, content in render_analysis(built.graph).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
+    files[VIEWER_FILE] = render_html(viewer_data(built.graph)).encode("utf-8")
     return files
 
 
