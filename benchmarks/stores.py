@@ -170,24 +170,31 @@ def print_scale(copies: int, results: dict[str, dict], cap_s: float) -> None:
         print(line)
 
 
-def goals(all_results: dict[int, dict[str, dict]]) -> list[tuple[str, bool, str]]:
+def _slowest(times: dict[str, dict]) -> tuple[str, float]:
+    """The slowest query and its median (infinite when it was stopped at the cap)."""
+    def seconds(name: str) -> float:
+        timing = times[name]
+        return float("inf") if timing["capped"] or timing["median_s"] is None else timing["median_s"]
+
+    name = max(times, key=seconds)
+    return name, seconds(name)
+
+
+def goals(all_results: dict[int, dict[str, dict]], cap_s: float) -> list[tuple[str, bool, str]]:
     """PASS/FAIL lines for the two goals, on the embedded store."""
     checks = []
+    targets = []
     if 1 in all_results:
-        times = all_results[1]["pyoxigraph"]["queries"]
-        slowest = max(times, key=lambda name: times[name]["median_s"])
-        checks.append((f"every question under {REAL_GOAL_S * 1000:.0f} ms on the real graph",
-                       times[slowest]["median_s"] < REAL_GOAL_S,
-                       f"slowest {slowest}: {times[slowest]['median_s'] * 1000:.1f} ms"))
+        targets.append((1, REAL_GOAL_S, "the real graph"))
     big = [copies for copies in all_results if all_results[copies]["pyoxigraph"]["triples"] >= 900_000]
     if big:
         copies = min(big)
-        times = all_results[copies]["pyoxigraph"]["queries"]
-        slowest = max(times, key=lambda name: times[name]["median_s"])
-        checks.append((f"every question under {MILLION_GOAL_S:g} s at "
-                       f"{all_results[copies]['pyoxigraph']['triples']:,} triples",
-                       times[slowest]["median_s"] < MILLION_GOAL_S,
-                       f"slowest {slowest}: {times[slowest]['median_s'] * 1000:.0f} ms"))
+        targets.append((copies, MILLION_GOAL_S, f"{all_results[copies]['pyoxigraph']['triples']:,} triples"))
+    for copies, goal_s, where in targets:
+        name, seconds = _slowest(all_results[copies]["pyoxigraph"]["queries"])
+        shown = f"> {cap_s:g} s" if seconds == float("inf") else f"{seconds * 1000:.1f} ms"
+        checks.append((f"every question under {goal_s * 1000:g} ms on {where}", seconds < goal_s,
+                       f"slowest {name}: {shown}"))
     return checks
 
 
@@ -247,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             print_scale(copies, results, args.cap)
     print("\n## goals (embedded store: pyoxigraph)")
     failed = False
-    for label, passed, detail in goals(all_results):
+    for label, passed, detail in goals(all_results, args.cap):
         failed |= not passed
         print(f"{'PASS' if passed else 'FAIL'}  {label} ({detail})")
     print("\n## markdown (times in ms, median of runs; peak RSS of a fresh process per store and scale)\n")
