@@ -46,6 +46,10 @@ FORMAT_MEDIA = {
     "N_TRIPLES": "application/n-triples",
     "JSON_LD": "application/ld+json",
 }
+# rdflib's SPARQL grammar (pyparsing) is not thread-safe: concurrent first parses broke its
+# parse actions for good ("Param.postParse2() missing 1 required positional argument") and
+# every later request failed. The request threads take turns to parse (it holds the GIL anyway).
+PARSE_LOCK = threading.Lock()
 UPDATE_OPERATIONS = {
     "InsertData", "DeleteData", "DeleteWhere", "Modify", "Load", "Clear", "Drop", "Create", "Add", "Move", "Copy",
 }
@@ -98,10 +102,12 @@ def check_query(text: str) -> str:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        parsed = parseQuery(text)
+        with PARSE_LOCK:
+            parsed = parseQuery(text)
     except ParseException as query_error:
         try:
-            update = parseUpdate(text)
+            with PARSE_LOCK:
+                update = parseUpdate(text)
         except ParseException:
             raise Refused(HTTPStatus.BAD_REQUEST, f"malformed query: {query_error}") from None
         names = {getattr(node, "name", None) for node in _walk(update)}
