@@ -10,6 +10,7 @@ and results are capped in size.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import multiprocessing
@@ -93,6 +94,9 @@ def _walk(node: Any) -> Iterable[Any]:
             stack.extend(current)
 
 
+# Parsing a query with rdflib takes about 40 ms, far longer than running it: the answers of
+# recent query texts are kept (a refusal raises, so only accepted queries are remembered).
+@functools.lru_cache(maxsize=256)
 def check_query(text: str) -> str:
     """The query form (SelectQuery, AskQuery, ConstructQuery, DescribeQuery) of a query safe to run.
 
@@ -283,6 +287,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     server: SparqlServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, a keep-alive client's
+    # delayed ACK held every small answer back by 40 ms.
+    disable_nagle_algorithm = True
     server_version = "practice-graph"
     sys_version = ""
 
