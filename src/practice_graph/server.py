@@ -10,6 +10,7 @@ and results are capped in size.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import multiprocessing
@@ -46,6 +47,10 @@ FORMAT_MEDIA = {
     "N_TRIPLES": "application/n-triples",
     "JSON_LD": "application/ld+json",
 }
+# rdflib's SPARQL grammar (pyparsing) is not thread-safe: concurrent first parses broke its
+# parse actions for good ("Param.postParse2() missing 1 required positional argument") and
+# every later request failed. The request threads take turns to parse (it holds the GIL anyway).
+PARSE_LOCK = threading.Lock()
 UPDATE_OPERATIONS = {
     "InsertData", "DeleteData", "DeleteWhere", "Modify", "Load", "Clear", "Drop", "Create", "Add", "Move", "Copy",
 }
@@ -89,6 +94,9 @@ def _walk(node: Any) -> Iterable[Any]:
             stack.extend(current)
 
 
+# Parsing a query with rdflib takes about 40 ms, far longer than running it: the answers of
+# recent query texts are kept (a refusal raises, so only accepted queries are remembered).
+@functools.lru_cache(maxsize=256)
 def check_query(text: str) -> str:
     """The query form (SelectQuery, AskQuery, ConstructQuery, DescribeQuery) of a query safe to run.
 
@@ -98,10 +106,12 @@ def check_query(text: str) -> str:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        parsed = parseQuery(text)
+        with PARSE_LOCK:
+            parsed = parseQuery(text)
     except ParseException as query_error:
         try:
-            update = parseUpdate(text)
+            with PARSE_LOCK:
+                update = parseUpdate(text)
         except ParseException:
             raise Refused(HTTPStatus.BAD_REQUEST, f"malformed query: {query_error}") from None
         names = {getattr(node, "name", None) for node in _walk(update)}
@@ -278,6 +288,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
     server: SparqlServer
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may take to send its request (no slow-loris hold on a thread)
+    # Headers and body go out in two writes; with Nagle's algorithm on, a keep-alive client's
+    # delayed ACK held every small answer back by 40 ms.
+    disable_nagle_algorithm = True
     server_version = "practice-graph"
     sys_version = ""
 
