@@ -326,5 +326,36 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
+@main.command()
+@click.option("--focus", metavar="NODE", help="Show only this node (id or Chinese/English label) and its neighbours.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many relations away from --focus to show.")
+@click.option("--types", "types", metavar="T,...", default="",
+              help="Node types to show, comma separated (e.g. Practice,Agency,Region).")
+@click.option("--task", metavar="T", help="Show only nodes of one work task (id such as t-1, or its number).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_OUT / "practice-graph.html", show_default=True, help="HTML file to write.")
+@DATA_OPTION
+@ONTOLOGY_OPTION
+def viz(focus: str | None, depth: int, types: str, task: str | None, out_file: Path,
+        data_dir: Path, ontology_dir: Path) -> None:
+    """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
+    from practice_graph import visualise
+    from practice_graph.store import rdflib_graph
+
+    graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
+    type_names = [name for name in types.split(",") if name.strip()]
+    try:
+        data = visualise.select(visualise.viewer_data(graph), focus=focus, depth=depth, types=type_names, task=task)
+    except visualise.SelectionError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    from practice_graph.export import write_atomically
+
+    write_atomically(out_file, visualise.render_html(data).encode("utf-8"))
+    mode = "precomputed layout" if data.large else "seeded physics layout"
+    click.echo(f"wrote {out_file} ({len(data.nodes)} nodes, {len(data.edges)} edges, {mode})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,100 @@
+"""Viewer load-to-stable times in headless Chromium: the real graph and a synthetic ~3,000-node graph.
+
+Run from the project root:  PYTHONPATH=src python3 benchmarks/viewer_load.py [--nodes 3000] [--physics-too]
+
+For each page it prints: Python time to build the page, its size, and in Debian's Chromium (headless,
+software rendering) the time from navigation start to the ``load`` event and to "stable" (physics
+stabilised and stopped, or the first frame drawn when positions are precomputed), then the mean time
+of one full redraw once stable (a proxy for how usable panning and zooming are).
+``--physics-too`` also times the synthetic graph with in-browser physics (tuned stabilisation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "src"))
+
+from practice_graph import visualise  # noqa: E402
+from tests.synthetic import synthetic_graph  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REDRAWS = 10
+
+
+def measure(context, path: Path, timeout: float = 900.0) -> dict[str, float]:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    deadline = time.monotonic() + timeout
+    while not page.evaluate("Boolean(window.pgViewer && window.pgViewer.stable)"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path.name}: not stable after {timeout:.0f} s")
+        time.sleep(0.05)
+    timing = page.evaluate("""redraws => {
+        const start = performance.now();
+        for (let i = 0; i < redraws; i++) { network.redraw(); }
+        const redraw = (performance.now() - start) / redraws;
+        const navigation = performance.getEntriesByType('navigation')[0];
+        return {load: navigation.loadEventEnd, stable: pgViewer.stableAt, redraw: redraw};
+    }""", REDRAWS)
+    page.close()
+    if errors:
+        raise RuntimeError(f"{path.name}: page errors: {errors}")
+    return timing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=3000, help="size of the synthetic graph")
+    parser.add_argument("--physics-too", action="store_true", help="also time the synthetic graph with physics")
+    arguments = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    from practice_graph.store import load_graph
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        sys.exit("Debian's chromium is needed (apt-get install chromium)")
+    pages = []
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        cases = [("real graph", load_graph(), None)]
+        cases.append((f"synthetic {arguments.nodes}", synthetic_graph(arguments.nodes), None))
+        if arguments.physics_too:
+            cases.append((f"synthetic {arguments.nodes}, physics", cases[1][1], False))
+        for index, (name, graph, precomputed) in enumerate(cases):
+            started = time.perf_counter()
+            data = visualise.viewer_data(graph)
+            html = visualise.render_html(data, precomputed=precomputed)
+            seconds = time.perf_counter() - started
+            path = out / f"page-{index}.html"
+            path.write_text(html, encoding="utf-8")
+            large = data.large if precomputed is None else precomputed
+            pages.append((name, data, path, seconds, "precomputed layout" if large else "seeded physics"))
+        with sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                str(out / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1400, "height": 900})
+            print(f"{'page':<28} {'nodes':>6} {'edges':>6} {'mode':<19} {'python s':>8} {'MB':>5} "
+                  f"{'load s':>7} {'stable s':>8} {'redraw ms':>9}")
+            for name, data, path, seconds, mode in pages:
+                timing = measure(context, path)
+                print(f"{name:<28} {len(data.nodes):>6} {len(data.edges):>6} {mode:<19} {seconds:>8.2f} "
+                      f"{path.stat().st_size / 1e6:>5.1f} {timing['load'] / 1000:>7.2f} "
+                      f"{timing['stable'] / 1000:>8.2f} {timing['redraw']:>9.1f}", flush=True)
+            context.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,755 @@
+"""The interactive viewer: one offline, bilingual, searchable HTML page (pyvis / vis-network).
+
+What is shown: the main entity classes (work tasks, measures, practices, regions, agencies,
+organisations, platforms, documents, brands, events, indicators, mechanisms, joint arrangements),
+one node each, labelled in Chinese; relations between them as edges labelled by relation. Evidence,
+selectors, reified statements and concepts are not nodes: their quotes go into tooltips, and each
+``org:Membership`` of a joint arrangement is folded into an edge from the arrangement to the member
+labelled by its role.
+
+Safety: every label, tooltip and quote is data. Node ids are opaque (``n0``, ``n1``...), titles
+are plain strings (vis-network shows them with ``innerText``), the data is embedded as JSON with
+``<``, ``>`` and ``&`` escaped, and the page's own script builds its controls with ``textContent``.
+A Content-Security-Policy forbids every request, so the page works offline and leaks nothing.
+
+The page is byte-for-byte deterministic: nodes and edges sorted, layout seeded, JSON with sorted keys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import RDF, RDFS, SKOS, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from practice_graph.build import ID, OA, ORG, PG, SCHEMA
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+VIEWER_FILE = "practice-graph.html"
+LARGE_GRAPH = 1000  # above this many nodes: precomputed positions, physics off
+RANDOM_SEED = 7
+MAX_QUOTES = 6
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """How one class of node looks: names, colour, vis shape and a legend symbol."""
+
+    key: str
+    zh: str
+    en: str
+    colour: str
+    shape: str
+    symbol: str
+    size: int
+
+
+# Class names are the ontology's rdfs:label (tests keep them in step).
+NODE_TYPES: tuple[NodeType, ...] = (
+    NodeType("WorkTask", "工作任务", "Work task", "#c62828", "star", "★", 34),
+    NodeType("Measure", "主要举措", "Measure", "#ef6c00", "triangle", "▲", 24),
+    NodeType("Practice", "经验做法", "Practice", "#1565c0", "dot", "●", 18),
+    NodeType("Region", "行政区", "Region", "#2e7d32", "square", "■", 14),
+    NodeType("Agency", "政府部门", "Agency", "#6a1b9a", "diamond", "◆", 14),
+    NodeType("Organization", "组织机构", "Organization", "#8d6e63", "dot", "●", 12),
+    NodeType("Platform", "数字平台", "Platform", "#00838f", "triangleDown", "▼", 14),
+    NodeType("PolicyDocument", "政策文件", "Policy document", "#546e7a", "square", "■", 12),
+    NodeType("Brand", "品牌与称号", "Brand", "#d81b60", "star", "★", 14),
+    NodeType("Event", "活动", "Event", "#9e9d24", "diamond", "◆", 12),
+    NodeType("Indicator", "量化指标", "Indicator", "#90a4ae", "dot", "●", 8),
+    NodeType("Mechanism", "机制", "Mechanism", "#66bb6a", "hexagon", "⬢", 12),
+    NodeType("MechanismCategory", "机制类别", "Mechanism category", "#1b5e20", "hexagon", "⬢", 20),
+    NodeType("JointArrangement", "联合安排", "Joint arrangement", "#f06292", "triangleDown", "▼", 14),
+)
+TYPE_BY_KEY = {node_type.key: node_type for node_type in NODE_TYPES}
+
+# Relations drawn as edges (subject -> object). pg: names are the ontology's rdfs:label.
+RELATIONS: dict[URIRef, tuple[str, str]] = {
+    PG.task: ("所属工作任务", "task"),
+    PG.measure: ("所属主要举措", "measure"),
+    PG.leadRegion: ("牵头地区", "lead region"),
+    PG.usesMechanism: ("采用机制", "uses mechanism"),
+    PG.workerSourceRegion: ("劳务来源地区", "worker source region"),
+    PG.practice: ("所属经验做法", "practice"),
+    PG.region: ("所在地区", "region"),
+    PG.operator: ("运营主体", "operator"),
+    PG.connectsTo: ("数据对接", "connects to"),
+    PG.reward: ("奖励", "reward"),
+    PG.about: ("度量对象", "about"),
+    PG.mentions: ("提及", "mentions"),
+    SCHEMA.containedInPlace: ("上级行政区", "contained in"),
+    DCTERMS.creator: ("发文机关", "issuer"),
+    SCHEMA.organizer: ("主办", "organiser"),
+    SKOS.broader: ("上位类别", "broader"),
+}
+MEMBER = ("成员", "member")
+
+
+@dataclass
+class ViewerNode:
+    """One node of the viewer: the record's IRI, its type and the text shown."""
+
+    iri: URIRef
+    type_key: str
+    zh: str
+    en: str
+    tooltip: str
+    tasks: set[URIRef] = field(default_factory=set)
+    provinces: set[URIRef] = field(default_factory=set)
+
+    @property
+    def record_id(self) -> str:
+        return str(self.iri).removeprefix(str(ID))
+
+
+@dataclass
+class ViewerEdge:
+    """One edge: source and target IRIs, relation labels and a tooltip."""
+
+    source: URIRef
+    target: URIRef
+    zh: str
+    en: str
+    tooltip: str
+
+
+@dataclass
+class ViewerData:
+    """What the page shows, computed from the graph (tests compare the browser's counts to it)."""
+
+    nodes: list[ViewerNode]
+    edges: list[ViewerEdge]
+    tasks: list[ViewerNode]
+    provinces: list[ViewerNode]
+
+    @property
+    def large(self) -> bool:
+        return len(self.nodes) > LARGE_GRAPH
+
+
+class SelectionError(ValueError):
+    """A --focus, --types or --task value that names nothing in the graph."""
+
+
+# ---------------------------------------------------------------------------- reading the graph
+def _label(graph: Graph, node: URIRef, language: str) -> str:
+    values = sorted(str(value) for value in graph.objects(node, RDFS.label)
+                    if isinstance(value, Literal) and value.language == language)
+    return values[0] if values else ""
+
+
+def _evidence_start(evidence: URIRef) -> tuple[int, str]:
+    match = re.search(r"/evidence/(\d+)-(\d+)$", str(evidence))
+    return (int(match.group(1)), str(evidence)) if match else (-1, str(evidence))
+
+
+def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
+    """The node's quotes with their practice, in source order."""
+    found = []
+    for evidence in sorted(set(graph.objects(node, PROV.wasDerivedFrom)), key=_evidence_start):
+        exact = next(
+            (str(e) for s in graph.objects(evidence, OA.hasSelector) for e in graph.objects(s, OA.exact)),
+            None,
+        )
+        if exact is not None:
+            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice))), None)
+            found.append((exact, practice))
+    return found
+
+
+def _quote_lines(graph: Graph, quotes: list[tuple[str, URIRef | None]]) -> list[str]:
+    lines = []
+    for exact, practice in quotes[:MAX_QUOTES]:
+        lines.append(f"「{exact}」")
+        if practice is not None:
+            record_id = str(practice).removeprefix(str(ID))
+            lines.append(f"    — 经验做法 Practice {record_id} {_label(graph, practice, 'zh')}")
+    if len(quotes) > MAX_QUOTES:
+        lines.append(f"… 另有 {len(quotes) - MAX_QUOTES} 条 / {len(quotes) - MAX_QUOTES} more")
+    return lines
+
+
+def _node_tooltip(graph: Graph, node: URIRef, node_type: NodeType, zh: str, en: str) -> str:
+    record_id = str(node).removeprefix(str(ID))
+    lines = [zh, en, f"{node_type.zh} {node_type.en} · {record_id}"]
+    quotes = _quotes(graph, node)
+    if quotes:
+        lines += ["", "原文 Source:", *_quote_lines(graph, quotes)]
+    return "\n".join(lines)
+
+
+def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, target: ViewerNode,
+                  evidence_holder: URIRef | None) -> str:
+    lines = [f"{names[0]} {names[1]}", f"{source.zh} → {target.zh}", f"{source.en} → {target.en}"]
+    if evidence_holder is not None:
+        quotes = _quotes(graph, evidence_holder)
+        if quotes:
+            lines += ["", "原文 Source:", *_quote_lines(graph, quotes)]
+    return "\n".join(lines)
+
+
+def _statements(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], URIRef]:
+    """Reified relations (subject, predicate, object) -> the rdf:Statement carrying their quote."""
+    found = {}
+    for statement in graph.subjects(RDF.type, RDF.Statement):
+        triple = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
+                  graph.value(statement, RDF.object))
+        if all(isinstance(term, URIRef) for term in triple):
+            found[triple] = statement  # type: ignore[index]
+    return found
+
+
+def viewer_data(graph: Graph) -> ViewerData:
+    """Nodes, edges and the filter lists of the whole graph, deterministic order."""
+    nodes: dict[URIRef, ViewerNode] = {}
+    for node_type in NODE_TYPES:
+        for node in sorted(s for s in graph.subjects(RDF.type, PG[node_type.key]) if isinstance(s, URIRef)):
+            if node in nodes:
+                continue
+            zh, en = _label(graph, node, "zh"), _label(graph, node, "en")
+            nodes[node] = ViewerNode(node, node_type.key, zh, en, _node_tooltip(graph, node, node_type, zh, en))
+
+    statements = _statements(graph)
+    edges: list[ViewerEdge] = []
+    linked: set[frozenset[URIRef]] = set()
+    for predicate, names in RELATIONS.items():
+        if predicate == PG.mentions:
+            continue
+        for source, target in sorted(graph.subject_objects(predicate)):
+            if source in nodes and target in nodes and source != target:
+                holder = statements.get((source, predicate, target))
+                edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
+                    graph, names, nodes[source], nodes[target], holder)))
+                linked.add(frozenset((source, target)))
+    for membership in sorted(graph.subjects(RDF.type, PG.Participation)):
+        arrangement, member = graph.value(membership, ORG.organization), graph.value(membership, ORG.member)
+        if arrangement not in nodes or member not in nodes:
+            continue
+        role = graph.value(membership, ORG.role)
+        names = (_label(graph, role, "zh"), _label(graph, role, "en")) if role is not None else MEMBER
+        edges.append(ViewerEdge(arrangement, member, *names, _edge_tooltip(
+            graph, names, nodes[arrangement], nodes[member], membership)))
+        linked.add(frozenset((arrangement, member)))
+    names = RELATIONS[PG.mentions]
+    for source, target in sorted(graph.subject_objects(PG.mentions)):  # only where nothing says more
+        if source in nodes and target in nodes and frozenset((source, target)) not in linked:
+            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
+                                                                           nodes[target], None)))
+    _assign_tasks_and_provinces(graph, nodes)
+    tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
+                   key=lambda n: (str(graph.value(n.iri, PG.number)).zfill(4), str(n.iri)))
+    province_iris = {p for p in graph.objects(None, PG.withinProvince) if p in nodes}
+    provinces = sorted((nodes[p] for p in province_iris), key=lambda n: n.record_id)
+    return ViewerData(list(nodes.values()), edges, tasks, provinces)
+
+
+def _assign_tasks_and_provinces(graph: Graph, nodes: dict[URIRef, ViewerNode]) -> None:
+    """Tie each node to work tasks and provinces: its own region's province, and the tasks and lead
+    provinces of the practices it belongs to (quoted in, mentioned by, used by, under)."""
+
+    def province(region: URIRef | None) -> URIRef | None:
+        return graph.value(region, PG.withinProvince) if region is not None else None
+
+    practices_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for practice in graph.subjects(RDF.type, PG.Practice):
+        practices_of[practice].add(practice)
+        measure = graph.value(practice, PG.measure)
+        practices_of[measure].add(practice)
+        practices_of[graph.value(measure, PG.task)].add(practice)
+        for predicate in (PG.mentions, PG.usesMechanism, PG.workerSourceRegion, PG.leadRegion):
+            for target in graph.objects(practice, predicate):
+                practices_of[target].add(practice)
+    for node in nodes:
+        for evidence in graph.objects(node, PROV.wasDerivedFrom):
+            practices_of[node].update(graph.objects(evidence, PG.inPractice))
+        practices_of[node].update(graph.objects(node, PG.practice))
+    for node, viewer_node in nodes.items():
+        for practice in practices_of.get(node, ()):
+            task = graph.value(graph.value(practice, PG.measure), PG.task)
+            if task is not None:
+                viewer_node.tasks.add(task)
+            lead = province(graph.value(practice, PG.leadRegion))
+            if lead is not None:
+                viewer_node.provinces.add(lead)
+        if viewer_node.type_key == "WorkTask":
+            viewer_node.tasks.add(node)
+        own = province(node) if viewer_node.type_key == "Region" else province(graph.value(node, PG.region))
+        if own is not None:
+            viewer_node.provinces.add(own)
+    # nodes the source ties to no practice (categories, unnamed parent regions) inherit from below
+    narrower = [(child, parent) for child, parent in graph.subject_objects(SKOS.broader)]
+    narrower += list(graph.subject_objects(SCHEMA.containedInPlace))
+    for _ in range(4):
+        for child, parent in narrower:
+            if child in nodes and parent in nodes:
+                nodes[parent].tasks |= nodes[child].tasks
+                if nodes[parent].type_key != "Region":
+                    nodes[parent].provinces |= nodes[child].provinces
+
+
+# ---------------------------------------------------------------------------- choosing a view
+def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: Iterable[str] = (),
+           task: str | None = None) -> ViewerData:
+    """Keep the chosen types, the nodes of one work task, and the neighbourhood of a focus node."""
+    nodes = data.nodes
+    if types:
+        wanted = {_type_key(name) for name in types}
+        nodes = [n for n in nodes if n.type_key in wanted]
+    if task:
+        chosen = _find(data.tasks, task, "--task", "work task")
+        nodes = [n for n in nodes if chosen.iri in n.tasks]
+    kept = {n.iri for n in nodes}
+    edges = [e for e in data.edges if e.source in kept and e.target in kept]
+    if focus:
+        centre = _find(nodes, focus, "--focus", "node (after --types/--task)")
+        neighbours: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for edge in edges:
+            neighbours[edge.source].add(edge.target)
+            neighbours[edge.target].add(edge.source)
+        reached, frontier = {centre.iri}, {centre.iri}
+        for _ in range(max(depth, 0)):
+            frontier = {n for f in frontier for n in neighbours[f]} - reached
+            reached |= frontier
+        nodes = [n for n in nodes if n.iri in reached]
+        edges = [e for e in edges if e.source in reached and e.target in reached]
+    return ViewerData(nodes, edges, [t for t in data.tasks if t in nodes], data.provinces)
+
+
+def _type_key(name: str) -> str:
+    wanted = name.strip().lower().replace(" ", "").replace("-", "").replace("_", "")
+    for node_type in NODE_TYPES:
+        if wanted in {node_type.key.lower(), node_type.zh}:
+            return node_type.key
+    known = ", ".join(t.key for t in NODE_TYPES)
+    raise SelectionError(f"--types: unknown node type {name.strip()!r} (known: {known})")
+
+
+def _find(nodes: Iterable[ViewerNode], name: str, option: str, what: str) -> ViewerNode:
+    name = name.strip()
+    candidates = list(nodes)
+    for match in (
+        lambda n: n.record_id == name or str(n.iri) == name,
+        lambda n: name in (n.zh, n.en) or name.lower() == n.en.lower(),
+        lambda n: option == "--task" and name.isdigit() and n.record_id == f"t-{int(name)}",
+    ):
+        found = [n for n in candidates if match(n)]
+        if found:
+            return found[0]
+    raise SelectionError(f"{option}: no {what} with id or label {name!r}")
+
+
+# ---------------------------------------------------------------------------- layout for large graphs
+def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = RANDOM_SEED,
+                          iterations: int = 90) -> list[tuple[int, int]]:
+    """A seeded Fruchterman-Reingold layout (pixel coordinates, rounded), fast for thousands of nodes:
+    repulsion only between nodes closer than a cut-off (found with a k-d tree), as in the grid variant
+    of the original algorithm, and a weak pull to the centre that keeps components together."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    if count == 0:
+        return []
+    rng = np.random.default_rng(seed)
+    side = float(np.sqrt(count)) * 2.0
+    pos = rng.random((count, 2)) * side
+    source = np.array([p[0] for p in pairs], dtype=np.int64)
+    target = np.array([p[1] for p in pairs], dtype=np.int64)
+    ideal, cutoff, temperature = 1.0, 2.5, side / 8.0
+    for _ in range(iterations):
+        displacement = np.zeros_like(pos)
+        close = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
+        if len(close):
+            delta = pos[close[:, 0]] - pos[close[:, 1]]
+            distance2 = np.maximum((delta**2).sum(axis=1), 1e-4)
+            push = delta * (ideal * ideal / distance2)[:, None]
+            displacement += _scatter(close[:, 0], push, count) - _scatter(close[:, 1], push, count)
+        if len(pairs):
+            delta = pos[source] - pos[target]
+            pull = delta * (np.sqrt((delta**2).sum(axis=1)) / ideal)[:, None]
+            displacement += _scatter(target, pull, count) - _scatter(source, pull, count)
+        displacement -= (pos - pos.mean(axis=0)) * 0.02
+        length = np.maximum(np.sqrt((displacement**2).sum(axis=1)), 1e-9)
+        pos += displacement * (np.minimum(length, temperature) / length)[:, None]
+        temperature = max(temperature * 0.96, 0.05)
+    pos = (pos - pos.mean(axis=0)) * 45.0
+    return [(round(float(x)), round(float(y))) for x, y in pos]
+
+
+def _scatter(index: Any, vectors: Any, count: int) -> Any:
+    """Sum 2-D vectors by node index (a fast numpy.add.at)."""
+    import numpy as np
+
+    return np.stack([np.bincount(index, weights=vectors[:, axis], minlength=count) for axis in (0, 1)], axis=1)
+
+
+# ---------------------------------------------------------------------------- the page
+PAGE_TITLE = "practice-graph 实践知识图谱"
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+_CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
+                      re.IGNORECASE)
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no <, > or & survive, so no data can end the element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _vis_options(large: bool) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "layout": {"randomSeed": RANDOM_SEED, "improvedLayout": False},
+        "nodes": {"font": {"face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif", "size": 14},
+                  "widthConstraint": {"maximum": 180}},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"inherit": False},
+                  "font": {"size": 9, "color": "#555555", "strokeWidth": 2}, "width": 1,
+                  "smooth": False if large else {"enabled": True, "type": "continuous"}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
+                        "navigationButtons": False, "keyboard": False},
+    }
+    if large:
+        options["physics"] = {"enabled": False}
+    else:
+        options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
+                              "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90,
+                                                   "avoidOverlap": 0.2},
+                              "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50,
+                                                "fit": True}}
+    return options
+
+
+def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | None = None) -> str:
+    """The whole offline page as text. ``precomputed`` (default: when the graph is large) lays the
+    nodes out in Python and turns physics off; otherwise vis-network stabilises a seeded layout."""
+    from pyvis.network import Network
+
+    large = data.large if precomputed is None else precomputed
+
+    ids = {node.iri: f"n{index}" for index, node in enumerate(data.nodes)}
+    task_index = {task.iri: index for index, task in enumerate(data.tasks)}
+    province_index = {province.iri: index for index, province in enumerate(data.provinces)}
+    positions: list[tuple[int, int]] = []
+    if large:
+        index = {node.iri: i for i, node in enumerate(data.nodes)}
+        positions = precomputed_positions(len(data.nodes), [(index[e.source], index[e.target]) for e in data.edges])
+
+    network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
+                      neighborhood_highlight=True, heading="")
+    for i, node in enumerate(data.nodes):
+        node_type = TYPE_BY_KEY[node.type_key]
+        extra: dict[str, Any] = {}
+        if positions:
+            extra = {"x": positions[i][0], "y": positions[i][1]}
+        network.add_node(
+            ids[node.iri], label=node.zh or node.en, shape=node_type.shape, size=node_type.size,
+            color={"background": node_type.colour, "border": node_type.colour,
+                   "highlight": {"background": node_type.colour, "border": "#000000"}},
+            # the tooltip travels as pgTip and becomes the vis title in the page's script: pyvis
+            # switches every tooltip to innerHTML when any title contains "href"
+            pgTip=node.tooltip, pgType=node.type_key, pgEn=node.en, pgRid=node.record_id,
+            pgTasks=sorted(task_index[t] for t in node.tasks if t in task_index),
+            pgProvinces=sorted(province_index[p] for p in node.provinces if p in province_index),
+            **extra,
+        )
+    for i, edge in enumerate(data.edges):
+        # a large graph names relations in edge tooltips only: thousands of edge labels make every frame slow
+        labels = {} if large else {"label": edge.zh}
+        network.add_edge(ids[edge.source], ids[edge.target], id=f"e{i}", title=edge.tooltip, pgRelation=edge.en,
+                         **labels)
+    network.options = _vis_options(large)
+    page = network.generate_html(notebook=False)
+    if "popup.innerHTML" in page:  # pragma: no cover - guarded by pgTip above
+        raise RuntimeError("pyvis chose its innerHTML tooltip template")
+
+    counts: dict[str, int] = defaultdict(int)
+    for node in data.nodes:
+        counts[node.type_key] += 1
+    view = {
+        "title": title,
+        "large": large,
+        "types": [{"key": t.key, "zh": t.zh, "en": t.en, "colour": t.colour, "symbol": t.symbol,
+                   "count": counts[t.key]} for t in NODE_TYPES if counts[t.key]],
+        "tasks": [{"zh": t.zh, "en": t.en, "rid": t.record_id} for t in data.tasks],
+        "provinces": [{"zh": p.zh, "en": p.en, "rid": p.record_id} for p in data.provinces],
+    }
+    return _post_process(page, view)
+
+
+def _post_process(page: str, view: dict[str, Any]) -> str:
+    """Drop CDN tags and the empty heading, add the CSP, our style, panel and script."""
+    page = _CDN_TAG.sub("", page)
+    page = re.sub(r"<!-- <link[^>]*node_modules.*?-->", "", page, flags=re.DOTALL)
+    page = re.sub(r"\s*<center>\s*<h1>\s*</h1>\s*</center>", "", page)
+    head = (f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{PAGE_TITLE}</title>\n<style>{_STYLE}</style>\n")
+    page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
+    page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="zh-Hans">', 1).lstrip()
+    data_script = f'<script type="application/json" id="pg-view-data">{_script_json(view)}</script>\n'
+    page = page.replace("<body>", "<body>\n" + _PANEL + data_script, 1)
+    page = _replace_last(page, "</body>", f"<script>{_SCRIPT}</script>\n</body>")
+    problems = offline_problems(page)
+    if problems:  # pragma: no cover - a pyvis template change
+        raise RuntimeError("viewer page is not offline: " + "; ".join(problems))
+    return page
+
+
+def _replace_last(text: str, old: str, new: str) -> str:
+    head, sep, tail = text.rpartition(old)
+    if not sep:
+        raise RuntimeError(f"{old} not found in the pyvis page")
+    return head + new + tail
+
+
+def offline_problems(page: str) -> list[str]:
+    """Attributes that would fetch from a host (src/href/srcset/action to http(s) or //)."""
+    pattern = re.compile(r"""\b(src|href|srcset|action|poster|data)\s*=\s*["']?\s*(https?:|//)""", re.IGNORECASE)
+    problems = [f"{m.group(0)!r} at {m.start()}" for m in pattern.finditer(page)]
+    problems += [f"@import at {m.start()}" for m in re.finditer(r"@import\s+url\(\s*['\"]?https?:", page)]
+    return problems
+
+
+def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: int = 1,
+                 types: Iterable[str] = (), task: str | None = None) -> Path:
+    """Write the viewer of ``graph`` (optionally a selection) to ``out_path`` atomically, UTF-8."""
+    from practice_graph.export import write_atomically
+
+    data = select(viewer_data(graph), focus=focus, depth=depth, types=types, task=task)
+    out_path = Path(out_path)
+    write_atomically(out_path, render_html(data).encode("utf-8"))
+    return out_path
+
+
+def show_inline(graph: Graph | None = None, height: int = 720, **selection: Any) -> Any:
+    """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page."""
+    import html
+
+    from IPython.display import HTML
+
+    if graph is None:
+        from practice_graph.store import load_graph
+
+        graph = load_graph()
+    page = render_html(select(viewer_data(graph), **selection))
+    frame_style = f"width:100%;height:{int(height)}px;border:1px solid #ddd"
+    return HTML(f'<div class="practice-graph-viewer"><iframe srcdoc="{html.escape(page, quote=True)}" '
+                f'style="{frame_style}" sandbox="allow-scripts"></iframe></div>')
+
+
+_STYLE = """
+html, body { margin: 0; padding: 0; height: 100%;
+  font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", system-ui, sans-serif; }
+#pg-panel { position: fixed; top: 0; left: 0; bottom: 0; width: 290px; box-sizing: border-box;
+  padding: 10px 12px; overflow-y: auto; background: #fafafa; border-right: 1px solid #ddd;
+  font-size: 13px; z-index: 10; }
+#pg-panel h1 { font-size: 16px; margin: 0 0 8px; }
+#pg-panel label.pg-field { display: block; margin: 8px 0 2px; font-weight: 600; }
+#pg-panel select, #pg-panel input[type=search] { width: 100%; box-sizing: border-box; font-size: 13px; }
+#pg-search-form { display: flex; gap: 4px; }
+#pg-search-form button { white-space: nowrap; }
+#pg-search-status { min-height: 1.3em; margin: 4px 0; color: #333; overflow-wrap: anywhere; }
+#pg-legend { margin: 8px 0 0; padding: 4px 6px; border: 1px solid #ddd; }
+#pg-legend label { display: flex; align-items: center; gap: 4px; margin: 2px 0; cursor: pointer; }
+.pg-symbol { width: 1.2em; text-align: center; font-size: 15px; }
+.pg-count { margin-left: auto; color: #777; }
+#pg-summary { margin-top: 8px; color: #555; }
+div.card { margin-left: 290px; width: auto !important; }
+#mynetwork { width: 100% !important; height: 100vh !important; float: none !important; border: 0 !important; }
+div.vis-tooltip { white-space: pre-wrap !important; max-width: 380px; overflow-wrap: anywhere; font-size: 12px;
+  line-height: 1.45;
+  font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; }
+"""
+
+_PANEL = """<aside id="pg-panel">
+<h1 id="pg-title"></h1>
+<label class="pg-field" for="pg-search">搜索 Search</label>
+<form id="pg-search-form" autocomplete="off">
+<input id="pg-search" type="search" list="pg-names" placeholder="中文或英文名称 / Chinese or English name">
+<button id="pg-search-button" type="submit">查找</button>
+</form>
+<datalist id="pg-names"></datalist>
+<div id="pg-search-status" role="status"></div>
+<label class="pg-field" for="pg-task">工作任务 Work task</label>
+<select id="pg-task"></select>
+<label class="pg-field" for="pg-province">省份 Province</label>
+<select id="pg-province"></select>
+<fieldset id="pg-legend"><legend>类型 Node types</legend></fieldset>
+<div id="pg-summary"></div>
+<p><button id="pg-reset" type="button">重置 Reset</button></p>
+</aside>
+"""
+
+# The page's own script. It reads the data as JSON and writes text only through textContent,
+# option.value/text and DataSet updates: never innerHTML.
+_SCRIPT = r"""
+var highlightActive = false;
+var filterActive = false;
+(function () {
+  "use strict";
+  var view = JSON.parse(document.getElementById("pg-view-data").textContent);
+  var state = { types: {}, task: "", province: "" };
+  var api = { network: network, nodes: nodes, edges: edges, stable: false, stableAt: null };
+  window.pgViewer = api;
+  document.title = view.title;
+  document.getElementById("pg-title").textContent = view.title;
+
+  var tips = nodes.get().map(function (n) { return { id: n.id, title: n.pgTip }; });
+  nodes.update(tips);
+
+  function text(tag, value, className) {
+    var element = document.createElement(tag);
+    element.textContent = value;
+    if (className) { element.className = className; }
+    return element;
+  }
+  function addOption(select, value, label) {
+    var option = document.createElement("option");
+    option.value = value;
+    option.textContent = label;
+    select.appendChild(option);
+  }
+
+  var legend = document.getElementById("pg-legend");
+  view.types.forEach(function (type) {
+    state.types[type.key] = true;
+    var label = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.value = type.key;
+    box.setAttribute("data-type", type.key);
+    box.addEventListener("change", function () { state.types[type.key] = box.checked; applyFilters(); });
+    var symbol = text("span", type.symbol, "pg-symbol");
+    symbol.style.color = type.colour;
+    label.appendChild(box);
+    label.appendChild(symbol);
+    label.appendChild(text("span", type.zh + " " + type.en));
+    label.appendChild(text("span", String(type.count), "pg-count"));
+    legend.appendChild(label);
+  });
+
+  var taskSelect = document.getElementById("pg-task");
+  addOption(taskSelect, "", "全部 All");
+  view.tasks.forEach(function (task, i) { addOption(taskSelect, String(i), task.zh + " / " + task.en); });
+  taskSelect.addEventListener("change", function () { state.task = taskSelect.value; applyFilters(); });
+  var provinceSelect = document.getElementById("pg-province");
+  addOption(provinceSelect, "", "全部 All");
+  view.provinces.forEach(function (p, i) { addOption(provinceSelect, String(i), p.zh + " " + p.en); });
+  provinceSelect.addEventListener("change", function () { state.province = provinceSelect.value; applyFilters(); });
+
+  function visible(node) {
+    if (!state.types[node.pgType]) { return false; }
+    if (state.task !== "" && node.pgTasks.indexOf(Number(state.task)) < 0) { return false; }
+    if (state.province !== "" && node.pgProvinces.indexOf(Number(state.province)) < 0) { return false; }
+    return true;
+  }
+  function applyFilters() {
+    var changes = [];
+    var shown = {};
+    nodes.get().forEach(function (node) {
+      var show = visible(node);
+      shown[node.id] = show;
+      if (Boolean(node.hidden) === show) { changes.push({ id: node.id, hidden: !show }); }
+    });
+    if (changes.length) { nodes.update(changes); }
+    var edgeChanges = [];
+    var edgeCount = 0;
+    edges.get().forEach(function (edge) {
+      var show = shown[edge.from] && shown[edge.to];
+      if (show) { edgeCount += 1; }
+      if (Boolean(edge.hidden) === show) { edgeChanges.push({ id: edge.id, hidden: !show }); }
+    });
+    if (edgeChanges.length) { edges.update(edgeChanges); }
+    var nodeCount = Object.keys(shown).filter(function (id) { return shown[id]; }).length;
+    document.getElementById("pg-summary").textContent =
+      "显示 " + nodeCount + " / " + nodes.length + " 个节点, " + edgeCount + " / " + edges.length + " 条关系 " +
+      "(shown: nodes, relations)";
+  }
+  api.applyFilters = applyFilters;
+
+  var names = document.getElementById("pg-names");
+  var seen = {};
+  nodes.get().forEach(function (node) {
+    [node.label, node.pgEn].forEach(function (name) {
+      if (!name || seen[name]) { return; }
+      seen[name] = true;
+      var option = document.createElement("option");
+      option.value = name;
+      names.appendChild(option);
+    });
+  });
+
+  function find(query) {
+    var q = query.trim().toLowerCase();
+    if (!q) { return null; }
+    var best = null, bestScore = 0;
+    nodes.get().forEach(function (node) {
+      var score = 0;
+      [node.label || "", node.pgEn || ""].forEach(function (name) {
+        var n = name.toLowerCase();
+        if (n === q) { score = Math.max(score, 3); }
+        else if (n.indexOf(q) === 0) { score = Math.max(score, 2); }
+        else if (n.indexOf(q) >= 0) { score = Math.max(score, 1); }
+      });
+      if (score && !node.hidden) { score += 0.5; }
+      if (score > bestScore) { best = node; bestScore = score; }
+    });
+    return best;
+  }
+  function focusNode(id) {
+    network.selectNodes([id]);
+    neighbourhoodHighlight({ nodes: [id] });
+    network.focus(id, { scale: 1.4, animation: false });
+  }
+  function search(query) {
+    var status = document.getElementById("pg-search-status");
+    var node = find(query);
+    if (!node) { status.textContent = "未找到 Not found: " + query; return null; }
+    focusNode(node.id);
+    status.textContent = "→ " + (node.label || "") + " / " + (node.pgEn || "") +
+      (node.hidden ? " (已被筛选隐藏 hidden by a filter)" : "");
+    return node.id;
+  }
+  api.search = search;
+  document.getElementById("pg-search-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    search(document.getElementById("pg-search").value);
+  });
+  document.getElementById("pg-reset").addEventListener("click", function () {
+    Array.prototype.forEach.call(legend.querySelectorAll("input[type=checkbox]"), function (box) {
+      box.checked = true; state.types[box.value] = true;
+    });
+    taskSelect.value = ""; provinceSelect.value = ""; state.task = ""; state.province = "";
+    network.unselectAll();
+    neighbourhoodHighlight({ nodes: [] });
+    applyFilters();
+    network.fit();
+  });
+
+  function markStable() {
+    if (api.stable) { return; }
+    api.stable = true;
+    api.stableAt = performance.now();
+    var bar = document.getElementById("loadingBar");
+    if (bar) { bar.style.display = "none"; }
+    document.body.setAttribute("data-stable", "true");
+  }
+  if (view.large) {
+    network.once("afterDrawing", markStable);
+  } else {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({ physics: { enabled: false } });
+      markStable();
+    });
+  }
+  applyFilters();
+})();
+"""

@@ -1,0 +1,261 @@
+"""The viewer in a real browser: Debian's Chromium, headless, driven by Playwright (sync API).
+
+Skipped when Chromium or Playwright is missing, except in CI (``CI=true``), where that fails.
+The page forbids eval (its Content-Security-Policy), so waits poll ``page.evaluate`` (which
+Playwright runs outside the page's policy) instead of ``wait_for_function``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from practice_graph import visualise
+from tests.synthetic import synthetic_graph
+from tests.test_visualise import HOSTILE, HOSTILE_EN, hostile_graph
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SCREENSHOT_DIR = os.environ.get("PG_SCREENSHOT_DIR")  # set it to keep the screenshots and look at them
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory) -> Iterator[Any]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        _unavailable("Debian's chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
+        yield context
+        context.close()
+
+
+@dataclass
+class Loaded:
+    """An open viewer page and what it did."""
+
+    page: Any
+    messages: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+    def wait(self, expression: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.js(expression):
+            assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+            time.sleep(0.05)
+
+
+def open_viewer(browser: Any, path: Path) -> Loaded:
+    page = browser.new_page()
+    loaded = Loaded(page)
+    page.on("console", lambda message: loaded.messages.append((message.type, message.text)))
+    page.on("pageerror", lambda error: loaded.messages.append(("pageerror", str(error))))
+    page.on("request", lambda request: loaded.requests.append(request.url))
+    page.on("dialog", lambda dialog: (loaded.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(path.as_uri())
+    loaded.wait("Boolean(window.pgViewer && window.pgViewer.stable)")
+    return loaded
+
+
+def node_id(loaded: Loaded, record_id: str) -> str:
+    return loaded.js("rid => pgViewer.nodes.get({filter: n => n.pgRid === rid})[0].id", record_id)
+
+
+def hidden_ids(loaded: Loaded) -> set[str]:
+    """Nodes vis itself holds as hidden (its internal state, not only our DataSet field)."""
+    return set(loaded.js("Object.keys(network.body.nodes).filter(id => network.body.nodes[id].options.hidden)"))
+
+
+@pytest.fixture(scope="module")
+def data(built) -> visualise.ViewerData:
+    return visualise.viewer_data(built.graph)
+
+
+@pytest.fixture(scope="module")
+def viewer_file(built, tmp_path_factory) -> Path:
+    return visualise.write_viewer(built.graph, tmp_path_factory.mktemp("viewer") / visualise.VIEWER_FILE)
+
+
+@pytest.fixture(scope="module")
+def viewer(browser, viewer_file) -> Iterator[Loaded]:
+    loaded = open_viewer(browser, viewer_file)
+    yield loaded
+    loaded.page.close()
+
+
+def test_loads_offline_without_console_errors(viewer: Loaded, viewer_file: Path) -> None:
+    errors = [m for m in viewer.messages if m[0] in {"error", "pageerror", "warning"}]
+    assert errors == []
+    assert viewer.requests and all(url.startswith(("file:", "data:")) for url in viewer.requests), viewer.requests
+    assert viewer.js("document.characterSet") == "UTF-8"
+    assert viewer.js("typeof vis") == "object" and viewer.js("network.physics.options.enabled") is False
+
+
+def test_network_holds_the_computed_nodes_and_edges(viewer: Loaded, data) -> None:
+    assert viewer.js("pgViewer.nodes.length") == len(data.nodes)
+    assert viewer.js("pgViewer.edges.length") == len(data.edges)
+    assert viewer.js("Object.keys(network.body.nodes).length") == len(data.nodes)
+    assert viewer.js("network.body.data.edges.length") == len(data.edges)
+    counts = viewer.js("Array.from(document.querySelectorAll('#pg-legend .pg-count')).map(e => e.textContent)")
+    assert sum(int(c) for c in counts) == len(data.nodes)
+
+
+def test_search_focuses_the_named_node(viewer: Loaded, data) -> None:
+    for record_id, language in (("henan", "zh"), ("p-1-1-1", "en")):
+        node = next(n for n in data.nodes if n.record_id == record_id)
+        name = node.zh if language == "zh" else node.en
+        viewer.page.fill("#pg-search", name)
+        viewer.page.press("#pg-search", "Enter")
+        wanted = node_id(viewer, record_id)
+        assert viewer.js("network.getSelectedNodes()") == [wanted]
+        # the view is centred on it
+        centre = viewer.js("network.getViewPosition()")
+        position = viewer.js("id => network.getPositions([id])[id]", wanted)
+        assert abs(centre["x"] - position["x"]) < 1 and abs(centre["y"] - position["y"]) < 1
+        assert viewer.page.text_content("#pg-search-status") == f"→ {node.zh} / {node.en}"
+    viewer.page.fill("#pg-search", "no such place 无此地")
+    viewer.page.press("#pg-search", "Enter")
+    assert viewer.page.text_content("#pg-search-status").startswith("未找到 Not found")
+    viewer.page.click("#pg-reset")
+
+
+def test_type_task_and_province_filters_hide_nodes(viewer: Loaded, data) -> None:
+    ids = {n.iri: f"n{i}" for i, n in enumerate(data.nodes)}
+    agencies = {ids[n.iri] for n in data.nodes if n.type_key == "Agency"}
+    viewer.page.uncheck("#pg-legend input[data-type=Agency]")
+    assert hidden_ids(viewer) == agencies
+    hidden_edges = set(viewer.js("pgViewer.edges.get({filter: e => e.hidden}).map(e => e.id)"))
+    expected_edges = {f"e{i}" for i, e in enumerate(data.edges) if {ids[e.source], ids[e.target]} & agencies}
+    assert hidden_edges == expected_edges
+    viewer.page.check("#pg-legend input[data-type=Agency]")
+    assert hidden_ids(viewer) == set()
+
+    task = data.tasks[1]
+    viewer.page.select_option("#pg-task", "1")
+    assert hidden_ids(viewer) == {ids[n.iri] for n in data.nodes if task.iri not in n.tasks}
+    viewer.page.select_option("#pg-task", "")
+    province = next(i for i, p in enumerate(data.provinces) if p.record_id == "henan")
+    viewer.page.select_option("#pg-province", str(province))
+    shown = {n.record_id for n in data.nodes if ids[n.iri] not in hidden_ids(viewer)}
+    assert "henan" in shown and "henan-housing" in shown and "chongqing" not in shown
+    viewer.page.click("#pg-reset")
+    assert hidden_ids(viewer) == set()
+
+
+def test_click_highlights_the_neighbourhood(viewer: Loaded, data) -> None:
+    viewer.js("network.fit()")
+    target = node_id(viewer, "henan")
+    viewer.js("id => network.focus(id, {scale: 1.5, animation: false})", target)
+    point = viewer.js("id => network.canvasToDOM(network.getPositions([id])[id])", target)
+    box = viewer.page.locator("#mynetwork").bounding_box()
+    viewer.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    assert viewer.js("network.getSelectedNodes()") == [target]
+    neighbours = set(viewer.js("id => network.getConnectedNodes(id)", target))
+    colours = viewer.js("pgViewer.nodes.get().reduce((o, n) => (o[n.id] = n.color, o), {})")
+    greyed = {i for i, c in colours.items() if c == "rgba(200,200,200,0.5)"}
+    assert neighbours and not neighbours & greyed and target not in greyed
+    assert len(greyed) > len(data.nodes) / 2
+    viewer.page.click("#pg-reset")
+    assert not any(c == "rgba(200,200,200,0.5)" for c in viewer.js("pgViewer.nodes.get().map(n => n.color)"))
+
+
+def test_tooltip_shows_labels_and_quote_as_text(viewer: Loaded) -> None:
+    target = node_id(viewer, "p-1-1-1")
+    title = viewer.js("id => pgViewer.nodes.get(id).title", target)
+    # 1. 重庆市鼓励建筑企业培育“自有工人”。
+    assert title.startswith("重庆市鼓励建筑企业培育“自有工人”\n") and "「重庆市鼓励建筑企业培育“自有工人”」" in title
+
+
+def test_screenshot_is_not_blank(viewer: Loaded, tmp_path: Path) -> None:
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    if not fonts.strip():
+        _unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
+    from PIL import Image
+
+    box = viewer.page.locator("#mynetwork").bounding_box()
+    assert box["x"] + box["width"] <= 1400  # the network fits beside the panel
+    viewer.page.mouse.move(box["x"] + 3, box["y"] + box["height"] - 3)  # off every node: no tooltip
+    viewer.js("network.fit()")
+    target = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    shot = target / "viewer.png"
+    viewer.page.screenshot(path=str(shot))
+    image = Image.open(shot).convert("RGB")
+    graph_area = image.crop((int(box["x"]), 0, image.width, image.height))
+    colours = graph_area.getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 50  # nodes of many colours, edges and labels, not one flat fill
+    background = max(colours)[0]
+    assert background < graph_area.width * graph_area.height * 0.98
+    panel = viewer.page.text_content("#pg-legend")
+    assert "经验做法 Practice" in panel
+
+
+def test_hostile_label_runs_nothing_and_shows_as_text(browser, built, tmp_path: Path) -> None:
+    path = visualise.write_viewer(hostile_graph(built.graph), tmp_path / "hostile.html")
+    loaded = open_viewer(browser, path)
+    try:
+        target = node_id(loaded, "hostile")
+        loaded.page.fill("#pg-search", "<img src=x")
+        loaded.page.press("#pg-search", "Enter")
+        assert loaded.js("network.getSelectedNodes()") == [target]
+        assert loaded.page.text_content("#pg-search-status") == f"→ {HOSTILE} / {HOSTILE_EN}"
+        # hover: vis shows the title in its tooltip
+        point = loaded.js("id => network.canvasToDOM(network.getPositions([id])[id])", target)
+        box = loaded.page.locator("#mynetwork").bounding_box()
+        loaded.page.mouse.move(box["x"] + point["x"] + 30, box["y"] + point["y"] + 30)
+        loaded.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+        loaded.wait("Boolean(document.querySelector('div.vis-tooltip')) && "
+                    "document.querySelector('div.vis-tooltip').style.visibility !== 'hidden'", timeout=10)
+        tooltip = loaded.js("document.querySelector('div.vis-tooltip').innerText")
+        assert tooltip.startswith(HOSTILE + "\n" + HOSTILE_EN)
+        provinces = loaded.js("Array.from(document.querySelectorAll('#pg-province option')).map(o => o.textContent)")
+        assert f"{HOSTILE} {HOSTILE_EN}" in provinces
+        time.sleep(0.5)
+        assert loaded.dialogs == []
+        assert loaded.js("window.pgPwned") is None
+        assert loaded.js("document.querySelectorAll('img, a, iframe').length") == 0
+        assert loaded.js("document.querySelectorAll('script').length") == 5
+        assert all(url.startswith(("file:", "data:")) for url in loaded.requests)
+        assert [m for m in loaded.messages if m[0] in {"error", "pageerror"}] == []
+    finally:
+        loaded.page.close()
+
+
+def test_large_graph_mode_is_drawn_without_physics(browser, tmp_path: Path) -> None:
+    data = visualise.viewer_data(synthetic_graph(1500))
+    path = tmp_path / "large.html"
+    path.write_text(visualise.render_html(data), encoding="utf-8")
+    loaded = open_viewer(browser, path)
+    try:
+        assert loaded.js("pgViewer.nodes.length") == len(data.nodes) == 1500
+        assert loaded.js("network.physics.options.enabled") is False
+        first = loaded.js("network.getPositions(['n0'])['n0']")
+        assert first == loaded.js("({x: pgViewer.nodes.get('n0').x, y: pgViewer.nodes.get('n0').y})")
+        assert [m for m in loaded.messages if m[0] in {"error", "pageerror"}] == []
+    finally:
+        loaded.page.close()

@@ -1,0 +1,247 @@
+"""The viewer page without a browser: what it shows, offline-ness, determinism, escaping, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+
+from practice_graph import visualise
+from practice_graph.build import ID, OA, PG, PROV
+from practice_graph.cli import main
+from practice_graph.pipeline import ontology_graph
+from tests.synthetic import synthetic_graph
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_EN = '</script><script>window.pgPwned=1</script><a href="https://example.org">x</a>'
+
+
+def nodes_json(page: str) -> list[dict]:
+    """The node list pyvis embedded in the page, parsed as JSON."""
+    match = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);\n", page)
+    assert match, "no node DataSet in the page"
+    return json.loads(match.group(1))
+
+
+def edges_json(page: str) -> list[dict]:
+    match = re.search(r"edges = new vis\.DataSet\((\[.*?\])\);\n", page)
+    assert match, "no edge DataSet in the page"
+    return json.loads(match.group(1))
+
+
+def hostile_graph(graph: Graph) -> Graph:
+    """A copy of the graph with a region whose labels and quote are markup."""
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    node, evidence, selector = ID["hostile"], ID["evidence/hostile"], ID["evidence/hostile/quote"]
+    copy.add((node, RDF.type, PG.Region))
+    copy.add((node, RDFS.label, Literal(HOSTILE, lang="zh")))
+    copy.add((node, RDFS.label, Literal(HOSTILE_EN, lang="en")))
+    copy.add((node, PG.withinProvince, node))
+    copy.add((node, PROV.wasDerivedFrom, evidence))
+    copy.add((evidence, OA.hasSelector, selector))
+    copy.add((evidence, PG.inPractice, ID["p-1-1-1"]))
+    copy.add((selector, OA.exact, Literal(HOSTILE + " href")))
+    copy.add((ID["p-1-1-1"], PG.mentions, node))
+    return copy
+
+
+@pytest.fixture(scope="module")
+def data(built) -> visualise.ViewerData:
+    return visualise.viewer_data(built.graph)
+
+
+@pytest.fixture(scope="module")
+def page(data) -> str:
+    return visualise.render_html(data)
+
+
+# ---------------------------------------------------------------------------- what is shown
+def test_one_node_per_entity_of_the_main_classes(built, data) -> None:
+    graph = built.graph
+    expected = {s for t in visualise.NODE_TYPES for s in graph.subjects(RDF.type, PG[t.key])}
+    assert {n.iri for n in data.nodes} == expected
+    assert len(data.nodes) == len(expected)
+    shown = {n.iri for n in data.nodes}
+    for hidden_class in (PG.Evidence, PG.Participation, RDF.Statement, OA.TextQuoteSelector):
+        assert not shown & set(graph.subjects(RDF.type, hidden_class)), hidden_class
+
+
+def test_every_participation_is_an_edge_labelled_by_its_role(built, data) -> None:
+    graph = built.graph
+    from practice_graph.build import ORG
+
+    memberships = list(graph.subjects(RDF.type, PG.Participation))
+    pairs = {(e.source, e.target) for e in data.edges}
+    for membership in memberships:
+        assert (graph.value(membership, ORG.organization), graph.value(membership, ORG.member)) in pairs
+    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau leads the competition's organisation
+    lead = [e for e in data.edges if e.source == ID["chengdu-skills-competition-organisation"]
+            and e.target == ID["chengdu-housing"]]
+    assert [e.en for e in lead] == ["Lead"]
+    assert "市住房城乡建设局会同市人社局、市总工会" in lead[0].tooltip
+
+
+def test_every_drawn_relation_is_in_the_graph(built, data) -> None:
+    graph = built.graph
+    for edge in data.edges:
+        assert any(graph.triples((edge.source, None, edge.target))) or any(
+            graph.triples((None, None, edge.source))), edge
+
+
+def test_tooltip_has_both_labels_and_quotes_with_their_practice(data) -> None:
+    # 1. 重庆市鼓励建筑企业培育“自有工人”。 (the heading of practice 1 under measure (一) of task 一)
+    practice = next(n for n in data.nodes if n.record_id == "p-1-1-1")
+    assert practice.zh == "重庆市鼓励建筑企业培育“自有工人”"
+    lines = practice.tooltip.splitlines()
+    assert lines[0] == practice.zh and lines[1] == practice.en
+    assert "「重庆市鼓励建筑企业培育“自有工人”」" in lines
+    assert any(line.strip().startswith("— 经验做法 Practice p-1-1-1") for line in lines)
+    # 鼓励建筑企业培育“自有工人” is the quote of the relation to the mechanism
+    edge = next(e for e in data.edges if e.source == practice.iri and e.target == ID["enterprise-own-workers"])
+    assert edge.en == "uses mechanism" and "「鼓励建筑企业培育“自有工人”」" in edge.tooltip
+
+
+def test_tasks_and_provinces_come_from_the_graph(built, data) -> None:
+    graph = built.graph
+    assert [t.iri for t in data.tasks] == sorted(graph.subjects(RDF.type, PG.WorkTask),
+                                                 key=lambda t: int(graph.value(t, PG.number)))
+    assert {p.iri for p in data.provinces} == set(graph.objects(None, PG.withinProvince))
+    by_id = {n.record_id: n for n in data.nodes}
+    # 1. 重庆市鼓励建筑企业培育“自有工人” sits under task 一, led by Chongqing
+    assert by_id["p-1-1-1"].tasks == {ID["t-1"]}
+    assert by_id["p-1-1-1"].provinces == {ID["chongqing"]}
+    assert ID["henan"] in by_id["henan-housing"].provinces
+    assert all(node.tasks for node in data.nodes)
+
+
+def test_names_match_the_ontology() -> None:
+    ontology = ontology_graph()
+
+    def label(term: URIRef, language: str) -> str:
+        return next(str(v) for v in ontology.objects(term, RDFS.label) if v.language == language)
+
+    for node_type in visualise.NODE_TYPES:
+        assert (node_type.zh, node_type.en) == (label(PG[node_type.key], "zh"), label(PG[node_type.key], "en"))
+    for predicate, names in visualise.RELATIONS.items():
+        if str(predicate).startswith(str(PG)):
+            assert names == (label(predicate, "zh"), label(predicate, "en")), predicate
+
+
+# ---------------------------------------------------------------------------- selections
+def test_select_focus_depth_types_task(data) -> None:
+    henan = visualise.select(data, focus="henan", depth=1)
+    ids = {n.record_id for n in henan.nodes}
+    neighbours = {e.target for e in data.edges if e.source == ID["henan"]} | {
+        e.source for e in data.edges if e.target == ID["henan"]}
+    assert ids == {"henan"} | {str(n).removeprefix(str(ID)) for n in neighbours}
+    assert visualise.select(data, focus="河南省", depth=0).nodes[0].record_id == "henan"
+    assert visualise.select(data, focus="Henan Province", depth=0).nodes[0].record_id == "henan"
+    practices = visualise.select(data, types=["practice", "WorkTask"])
+    assert {n.type_key for n in practices.nodes} == {"Practice", "WorkTask"}
+    kept = {n.iri for n in practices.nodes}
+    assert all(e.source in kept and e.target in kept for e in practices.edges)
+    task_two = visualise.select(data, task="2")
+    assert task_two.nodes and all(ID["t-2"] in n.tasks for n in task_two.nodes)
+    assert visualise.select(data, task="t-2").nodes == task_two.nodes
+
+
+def test_select_refuses_unknown_names(data) -> None:
+    with pytest.raises(visualise.SelectionError, match="--types: unknown node type 'Planet'"):
+        visualise.select(data, types=["Planet"])
+    with pytest.raises(visualise.SelectionError, match="--focus: no node"):
+        visualise.select(data, focus="atlantis")
+    with pytest.raises(visualise.SelectionError, match="--task: no work task"):
+        visualise.select(data, task="t-9")
+
+
+# ---------------------------------------------------------------------------- the page
+def test_page_is_offline_and_declares_utf8(page) -> None:
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in page
+    assert visualise.offline_problems(page) == []
+    assert "bootstrap" not in page.lower()
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.IGNORECASE)
+    assert not re.search(r"<link\b", page, re.IGNORECASE)
+    assert not re.search(r"""\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", page, re.IGNORECASE)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_offline_check_catches_remote_attributes() -> None:
+    assert visualise.offline_problems('<script src="https://cdn.example/x.js"></script>')
+    assert visualise.offline_problems("<link href='//cdn.example/x.css'>")
+    assert visualise.offline_problems("<style>@import url('https://x/y.css')</style>")
+    assert not visualise.offline_problems('var s = "https://example.org";')
+
+
+def test_page_holds_the_computed_nodes_and_edges(data, page) -> None:
+    nodes, edges = nodes_json(page), edges_json(page)
+    assert len(nodes) == len(data.nodes) and len(edges) == len(data.edges)
+    assert [n["id"] for n in nodes] == [f"n{i}" for i in range(len(nodes))]  # opaque ids
+    assert [n["label"] for n in nodes] == [n.zh for n in data.nodes]
+    assert [n["pgTip"] for n in nodes] == [n.tooltip for n in data.nodes]
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
+    assert options["layout"]["randomSeed"] == visualise.RANDOM_SEED
+    assert options["physics"]["enabled"] is True and options["physics"]["stabilization"]["enabled"] is True
+
+
+def test_page_is_deterministic(built, tmp_path: Path) -> None:
+    first = visualise.write_viewer(built.graph, tmp_path / "a" / visualise.VIEWER_FILE)
+    second = visualise.write_viewer(built.graph.__class__().parse(
+        data=built.graph.serialize(format="nt"), format="nt"), tmp_path / "b" / visualise.VIEWER_FILE)
+    assert first.read_bytes() == second.read_bytes()
+    assert sorted(p.name for p in first.parent.iterdir()) == [visualise.VIEWER_FILE]  # no temporary left
+    first.read_bytes().decode("utf-8")
+
+
+def test_hostile_text_is_data_not_markup(built, page: str) -> None:
+    clean = page
+    data = visualise.viewer_data(hostile_graph(built.graph))
+    page = visualise.render_html(data)
+    assert HOSTILE not in page and "<img" not in page
+    for tag in ("<script", "</script", "<a ", "<img"):  # the data adds no element
+        assert page.count(tag) == clean.count(tag), tag
+    assert visualise.offline_problems(page) == []  # and no link to a host
+    assert "popup.innerHTML" not in page  # pyvis's HTML tooltips stay off although a quote says href
+    node = next(n for n in nodes_json(page) if n["label"] == HOSTILE)
+    assert node["pgEn"] == HOSTILE_EN  # round-trips exactly: not HTML-escaped, so vis shows it as typed
+    assert HOSTILE in node["pgTip"] and "&lt;" not in node["pgTip"]
+    view = json.loads(re.search(r'id="pg-view-data">(.*?)</script>', page).group(1))
+    assert {"zh": HOSTILE, "en": HOSTILE_EN, "rid": "hostile"} in view["provinces"]
+
+
+def test_large_graphs_get_precomputed_positions_and_no_physics() -> None:
+    data = visualise.viewer_data(synthetic_graph(1200))
+    assert data.large and len(data.nodes) == 1200
+    page = visualise.render_html(data)
+    nodes = nodes_json(page)
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in nodes)
+    assert len({(n["x"], n["y"]) for n in nodes}) > 1100
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
+    assert options["physics"] == {"enabled": False} and options["edges"]["smooth"] is False
+    assert visualise.precomputed_positions(50, [(0, 1)]) == visualise.precomputed_positions(50, [(0, 1)])
+
+
+def test_show_inline_wraps_the_page_in_srcdoc(built) -> None:
+    shown = visualise.show_inline(built.graph, focus="henan")
+    markup = shown.data
+    assert markup.startswith('<div class="practice-graph-viewer"><iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert "<script" not in markup and '"' not in markup[markup.index('srcdoc="') + 8:markup.index('" style=')]
+
+
+# ---------------------------------------------------------------------------- command line
+def test_viz_command(tmp_path: Path) -> None:
+    out = tmp_path / "viewer.html"
+    result = CliRunner().invoke(main, ["viz", "--focus", "henan", "--depth", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out} (")
+    assert visualise.offline_problems(out.read_text(encoding="utf-8")) == []
+    result = CliRunner().invoke(main, ["viz", "--types", "Practice,Planet", "--out", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("error: --types: unknown node type 'Planet'")
+    assert not (tmp_path / "x.html").exists()
