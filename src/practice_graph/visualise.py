@@ -320,7 +320,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
             reached |= frontier
         nodes = [n for n in nodes if n.iri in reached]
         edges = [e for e in edges if e.source in reached and e.target in reached]
-    return ViewerData(nodes, edges, [t for t in data.tasks if t in nodes], data.provinces)
+    return ViewerData(nodes, edges, data.tasks, data.provinces)  # the filters keep every task and province
 
 
 def _type_key(name: str) -> str:
@@ -687,20 +687,24 @@ var filterActive = false;
     });
   });
 
+  // names captured once: the neighbourhood highlight blanks the labels of greyed nodes
+  var index = nodes.get().map(function (node) {
+    return { id: node.id, zh: node.label || "", en: node.pgEn || "" };
+  });
   function find(query) {
     var q = query.trim().toLowerCase();
     if (!q) { return null; }
     var best = null, bestScore = 0;
-    nodes.get().forEach(function (node) {
+    index.forEach(function (entry) {
       var score = 0;
-      [node.label || "", node.pgEn || ""].forEach(function (name) {
+      [entry.zh, entry.en].forEach(function (name) {
         var n = name.toLowerCase();
         if (n === q) { score = Math.max(score, 3); }
         else if (n.indexOf(q) === 0) { score = Math.max(score, 2); }
         else if (n.indexOf(q) >= 0) { score = Math.max(score, 1); }
       });
-      if (score && !node.hidden) { score += 0.5; }
-      if (score > bestScore) { best = node; bestScore = score; }
+      if (score && !nodes.get(entry.id).hidden) { score += 0.5; }
+      if (score > bestScore) { best = entry; bestScore = score; }
     });
     return best;
   }
@@ -711,12 +715,12 @@ var filterActive = false;
   }
   function search(query) {
     var status = document.getElementById("pg-search-status");
-    var node = find(query);
-    if (!node) { status.textContent = "未找到 Not found: " + query; return null; }
-    focusNode(node.id);
-    status.textContent = "→ " + (node.label || "") + " / " + (node.pgEn || "") +
-      (node.hidden ? " (已被筛选隐藏 hidden by a filter)" : "");
-    return node.id;
+    var entry = find(query);
+    if (!entry) { status.textContent = "未找到 Not found: " + query; return null; }
+    focusNode(entry.id);
+    status.textContent = "→ " + entry.zh + " / " + entry.en +
+      (nodes.get(entry.id).hidden ? " (已被筛选隐藏 hidden by a filter)" : "");
+    return entry.id;
   }
   api.search = search;
   document.getElementById("pg-search-form").addEventListener("submit", function (event) {
