@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+PROJECT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 
 
 def test_the_notebooks_are_there() -> None:
@@ -37,9 +39,13 @@ def test_public_api_only(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_runs_top_to_bottom_in_a_fresh_kernel(path: Path) -> None:
+def test_runs_top_to_bottom_in_a_fresh_kernel(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nbclient import NotebookClient
 
+    # The kernel runs in notebooks/, where a relative PYTHONPATH=src would miss: put this checkout's
+    # src first, so the notebooks run against the code under test, not another editable install.
+    paths = [str(PROJECT / "src"), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(entry for entry in paths if entry))
     notebook = nbformat.read(path, as_version=4)
     started = time.monotonic()
     NotebookClient(notebook, timeout=300, kernel_name="python3",
