@@ -35,7 +35,7 @@ def test_public_api_only(path: Path) -> None:
     assert not re.search(r"from practice_graph[\w.]* import [^\n]*\b_\w", code), "private import"
     assert not re.search(r"practice_graph\.\w*\._", code), "private attribute"
     assert "yaml" not in code.lower(), "notebooks read the graph, not the curated YAML"
-    assert "../shared" not in code
+    assert "shared/" not in code, "notebooks read the project, never the shared folder"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
