@@ -711,20 +711,12 @@ def find_names(run: Run) -> list[Candidate]:
     return found
 
 
-def find_platforms(run: Run) -> list[Candidate]:
+def find_by_suffix(run: Run, suffix: re.Pattern[str], kind: str) -> list[Candidate]:
+    """Names of one kind found by their last word (平台, 系统 ...; 试点, 活动, 大赛 ...), outside quotation marks."""
     found: list[Candidate] = []
     masked = _mask(run.text, _quoted_spans(run.text))
-    for start, end in _suffix_phrases(masked, PLATFORM_SUFFIX):
-        _add(found, run, "platform", start, end, "platform-suffix")
-    return found
-
-
-def find_events(run: Run) -> list[Candidate]:
-    """Events named by their last word (试点, 活动, 培训, 大赛 ...), outside quotation marks."""
-    found: list[Candidate] = []
-    masked = _mask(run.text, _quoted_spans(run.text))
-    for start, end in _suffix_phrases(masked, EVENT_SUFFIX):
-        _add(found, run, "event", start, end, "event-suffix")
+    for start, end in _suffix_phrases(masked, suffix):
+        _add(found, run, kind, start, end, f"{kind}-suffix")
     return found
 
 
@@ -901,8 +893,8 @@ def find_candidates(skeleton: Skeleton, gazetteer: Gazetteer) -> list[Candidate]
         numbers = [(c.start - run.start, c.end - run.start) for c in documents if c.kind == "document-number"]
         found += documents
         found += find_names(run)
-        found += find_platforms(run)
-        found += find_events(run)
+        found += find_by_suffix(run, PLATFORM_SUFFIX, "platform")
+        found += find_by_suffix(run, EVENT_SUFFIX, "event")
         found += find_bodies(run, gazetteer)
         found += find_figures(run, numbers)
     unique: dict[tuple[str, int, int], Candidate] = {}

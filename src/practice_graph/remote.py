@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -79,6 +80,22 @@ def _http_error_message(url: str, code: int, reason: str, body: bytes) -> str:
     return f"{url}: HTTP {code} {reason}" + (f": {text}" if text else "")
 
 
+@contextmanager
+def _http_errors(url: str, action: str) -> Iterator[None]:
+    """Turn urllib's and the socket's errors into one-line RemoteErrors naming ``url``."""
+    import urllib.error
+
+    try:
+        yield
+    except urllib.error.HTTPError as error:
+        raise RemoteError(_http_error_message(url, error.code, error.reason, error.read())) from None
+    except urllib.error.URLError as error:
+        reason = getattr(error.reason, "strerror", None) or str(error.reason)
+        raise RemoteError(f"cannot reach {url}: {reason}") from None
+    except (OSError, ValueError) as error:
+        raise RemoteError(f"cannot {action} {url}: {error}") from None
+
+
 def push(ntriples: bytes, endpoint: str, graph_iri: str | None = None, *, progress: bool = True,
          timeout: float = 600.0) -> PushResult:
     """Replace the default graph (or the named graph ``graph_iri``) of a Graph Store with ``ntriples``.
@@ -86,7 +103,6 @@ def push(ntriples: bytes, endpoint: str, graph_iri: str | None = None, *, progre
     ``endpoint`` is the store's Graph Store Protocol URL, for example ``http://127.0.0.1:7878/store``
     for Oxigraph server or ``http://HOST:3030/DATASET/data`` for Fuseki. Raises RemoteError.
     """
-    import urllib.error
     import urllib.request
 
     url = store_url(endpoint, graph_iri)
@@ -96,16 +112,8 @@ def push(ntriples: bytes, endpoint: str, graph_iri: str | None = None, *, progre
         url, data=_chunks(ntriples, progress, label), method="PUT",
         headers={"Content-Type": NTRIPLES_TYPE, "Content-Length": str(len(ntriples))},
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return PushResult(url=url, status=response.status, size=len(ntriples), triples=triples)
-    except urllib.error.HTTPError as error:
-        raise RemoteError(_http_error_message(url, error.code, error.reason, error.read())) from None
-    except urllib.error.URLError as error:
-        reason = getattr(error.reason, "strerror", None) or str(error.reason)
-        raise RemoteError(f"cannot reach {url}: {reason}") from None
-    except (OSError, ValueError) as error:
-        raise RemoteError(f"cannot push to {url}: {error}") from None
+    with _http_errors(url, "push to"), urllib.request.urlopen(request, timeout=timeout) as response:
+        return PushResult(url=url, status=response.status, size=len(ntriples), triples=triples)
 
 
 def _sparqlwrapper_error(endpoint: str, error: Exception) -> str:
@@ -129,7 +137,6 @@ def _sparqlwrapper_error(endpoint: str, error: Exception) -> str:
 
 def remote_solutions(endpoint: str, query_text: str, *, timeout: int = 120):
     """Run a SELECT on a SPARQL 1.1 endpoint; returns pyoxigraph QuerySolutions, as the embedded store does."""
-    import urllib.error
 
     import pyoxigraph as ox
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -142,18 +149,11 @@ def remote_solutions(endpoint: str, query_text: str, *, timeout: int = 120):
     client.setReturnFormat(JSON)
     client.setOnlyConneg(True)
     client.setTimeout(timeout)
-    try:
-        response = client.query().response
-        body = response.read()
-    except SPARQLWrapperException as error:
-        raise RemoteError(_sparqlwrapper_error(endpoint, error)) from None
-    except urllib.error.HTTPError as error:
-        raise RemoteError(_http_error_message(endpoint, error.code, error.reason, error.read())) from None
-    except urllib.error.URLError as error:
-        reason = getattr(error.reason, "strerror", None) or str(error.reason)
-        raise RemoteError(f"cannot reach {endpoint}: {reason}") from None
-    except (OSError, ValueError) as error:
-        raise RemoteError(f"cannot query {endpoint}: {error}") from None
+    with _http_errors(endpoint, "query"):
+        try:
+            body = client.query().response.read()
+        except SPARQLWrapperException as error:
+            raise RemoteError(_sparqlwrapper_error(endpoint, error)) from None
     try:
         results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as error:
