@@ -228,6 +228,9 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     except OSError as error:
         click.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
         sys.exit(2)
+    if server.pool.not_isolated:
+        click.echo(f"warning: query workers can reach the network ({server.pool.not_isolated}); "
+                   "SERVICE is refused by the query check alone", err=True)
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql  (query page: http://{bound_host}:{bound_port}/)",
                err=True)

@@ -1,20 +1,28 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the built graph, with an offline query page.
 
-Every query is checked before it runs: updates (and ``LOAD``, ``CLEAR``, ``DROP`` ...) are
+Every query is normalised (codepoint escapes processed, as SPARQL prescribes) and the same text
+is checked and run. Updates (and ``LOAD``, ``CLEAR``, ``DROP`` ...) are
 refused with 403, a query that uses ``SERVICE`` is refused with 400 (so the endpoint can never be
 made to fetch another address), a malformed query gets 400 with the parser's message. Queries
 run in worker processes that each hold the graph in a pyoxigraph store; a query past the time
-limit has its worker killed (503) and a fresh one takes its place. Request bodies, query strings
+limit has its worker killed (503) and a fresh one takes its place. On Linux each worker moves
+into a network namespace of its own with no interface up, so even a query the check missed
+cannot open a connection; the server says at start-up when that is not possible. Request bodies, query strings
 and results are capped in size.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import functools
 import io
 import json
 import multiprocessing
+import os
 import queue
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +59,7 @@ FORMAT_MEDIA = {
 # parse actions for good ("Param.postParse2() missing 1 required positional argument") and
 # every later request failed. The request threads take turns to parse (it holds the GIL anyway).
 PARSE_LOCK = threading.Lock()
+QUERY_FORMS = {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"}
 UPDATE_OPERATIONS = {
     "InsertData", "DeleteData", "DeleteWhere", "Modify", "Load", "Clear", "Drop", "Create", "Add", "Move", "Copy",
 }
@@ -74,6 +83,34 @@ class Refused(Exception):
 
 
 # --------------------------------------------------------------------------- checking queries
+
+# SPARQL 1.1 §19.2: \uXXXX and \UXXXXXXXX codepoint escapes are processed over the whole query
+# text *before* parsing. rdflib expands them everywhere, Oxigraph only inside strings and IRIs:
+# a query checked by one and run by the other could hide a SERVICE clause inside an escaped
+# quote. So the endpoint expands them once, itself, and both the check and the engine see the
+# same expanded text.
+CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def normalise_query(text: str) -> str:
+    """The query text with its codepoint escapes processed, as SPARQL 1.1 §19.2 prescribes.
+
+    Raises :class:`Refused` (400) for an escape that names no character (a surrogate or a value
+    past U+10FFFF) and for an escape that produces another escape (``\\u005Cu0022``), which two
+    readers could expand differently.
+    """
+
+    def expand(match: re.Match[str]) -> str:
+        codepoint = int(match.group(1) or match.group(2), 16)
+        if codepoint > 0x10FFFF or 0xD800 <= codepoint <= 0xDFFF:
+            raise Refused(HTTPStatus.BAD_REQUEST, f"malformed query: {match.group(0)} names no character")
+        return chr(codepoint)
+
+    expanded = CODEPOINT_ESCAPE.sub(expand, text)
+    if CODEPOINT_ESCAPE.search(expanded):
+        raise Refused(HTTPStatus.BAD_REQUEST, "malformed query: a codepoint escape produces another escape")
+    return expanded
+
 
 
 def _walk(node: Any) -> Iterable[Any]:
@@ -121,8 +158,10 @@ def check_query(text: str) -> str:
     names = [getattr(node, "name", None) for node in _walk(parsed)]
     if "ServiceGraphPattern" in names:
         raise Refused(HTTPStatus.BAD_REQUEST, "SERVICE is refused: this endpoint never queries another address")
-    form = parsed[1].name
-    return str(form)
+    form = str(getattr(parsed[1], "name", ""))
+    if form not in QUERY_FORMS:
+        raise Refused(HTTPStatus.BAD_REQUEST, "malformed query: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    return form
 
 
 def negotiate(accept: str, form: str, requested: str | None = None) -> str:
@@ -183,13 +222,44 @@ class CappedBuffer(io.RawIOBase):
         return b"".join(self.parts)
 
 
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def isolate_from_network() -> str | None:
+    """Move this process into a network namespace of its own, where no interface is up.
+
+    Afterwards no connection can be opened, loopback included: whatever a query asks for, the
+    engine cannot reach another address. Returns ``None`` when isolated, else why not.
+    """
+    import socket
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return f"network namespaces need Linux (this is {sys.platform})"
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    reason = "unshare failed"
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            break
+        reason = f"unshare: {os.strerror(ctypes.get_errno())}"
+    else:
+        return reason
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", 9)) not in {errno.ENETUNREACH, errno.EADDRNOTAVAIL}:
+            return "the new network namespace still reaches loopback"
+    return None
+
+
 def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int) -> None:
     """Hold the graph in a store and answer (query, format) requests until the pipe closes."""
     import pyoxigraph as ox
 
+    not_isolated = isolate_from_network()
     store = ox.Store()
     store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    connection.send(("ready", b""))
+    connection.send(("ready", not_isolated))
     while True:
         try:
             text, output = connection.recv()
@@ -205,8 +275,11 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int) -> Non
             connection.send(("ok", sink.getvalue()))
         except Refused as refused:
             connection.send(("refused", (int(refused.status), refused.message)))
-        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-            connection.send(("refused", (int(HTTPStatus.BAD_REQUEST), f"query failed: {error}")))
+        except SyntaxError as error:
+            connection.send(("refused", (int(HTTPStatus.BAD_REQUEST), f"malformed query: {error}")))
+        except (ValueError, OSError, RuntimeError):
+            # The engine's own message can name addresses and connection errors: never echo it.
+            connection.send(("refused", (int(HTTPStatus.BAD_REQUEST), "the query failed during evaluation")))
 
 
 class Worker:
@@ -220,7 +293,7 @@ class Worker:
         )
         self.process.start()
         child.close()
-        status, _ = self.connection.recv()
+        status, self.not_isolated = self.connection.recv()
         assert status == "ready"
 
     def run(self, text: str, output: str, timeout_s: float) -> tuple[str, Any]:
@@ -248,8 +321,11 @@ class WorkerPool:
         self.ntriples, self.limits = ntriples, limits
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.size = size
-        for _ in range(size):
-            self.idle.put(Worker(ntriples, limits))
+        workers = [Worker(ntriples, limits) for _ in range(size)]
+        #: why the workers can reach the network, or None when they cannot (the normal case)
+        self.not_isolated: str | None = next((w.not_isolated for w in workers if w.not_isolated), None)
+        for worker in workers:
+            self.idle.put(worker)
 
     def run(self, text: str, output: str) -> bytes:
         """Run one query on a free worker; raises Refused on a refusal or a time-out."""
@@ -366,10 +442,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self.reply_error(HTTPStatus.BAD_REQUEST, "this endpoint holds one default graph; no dataset parameters")
             return
         try:
-            form = check_query(queries[0])
+            text = normalise_query(queries[0])
+            form = check_query(text)
             requested = (params.get("format") or params.get("output") or [None])[0]
             output = negotiate(self.headers.get("Accept") or "", form, requested)
-            body = self.server.pool.run(queries[0], output)
+            body = self.server.pool.run(text, output)
         except Refused as refused:
             self.reply_error(refused.status, refused.message)
             return
