@@ -9,9 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from practice_graph import analysis, charts
-from practice_graph.analysis_report import csv_tables, render_analysis, write_analysis
-from practice_graph.store import load_graph
+from practice_graph.pipeline import load_graph
+from practice_graph.views import analysis, charts
+from practice_graph.views.report import csv_tables, render_analysis, write_analysis
 
 
 def timed(name: str, function, *args):

@@ -1,6 +1,6 @@
 """A bounded loopback load test of the SPARQL endpoint.
 
-Starts ``practice_graph.server.SparqlServer`` in this process on a free port of 127.0.0.1
+Starts ``practice_graph.sparql.endpoint.SparqlServer`` in this process on a free port of 127.0.0.1
 (nothing listens beyond loopback), then runs ``--clients`` concurrent clients that each send
 ``--queries`` requests (the named queries in turn, parameters bound with ``bound_text``, each
 client starting at a different query), over one keep-alive HTTP/1.1 connection per client, as
@@ -43,7 +43,7 @@ class ClientResult:
 
 def mixed_queries() -> list[tuple[str, str]]:
     """Every named query, bound, as (name, text)."""
-    from practice_graph.query import bound_text, named_queries
+    from practice_graph.sparql.query import bound_text, named_queries
 
     return [(query.name, bound_text(query, PARAMS.get(query.name))) for query in named_queries()]
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="Socket time-out per request (s)")
     args = parser.parse_args(argv)
 
-    from practice_graph.server import Limits, SparqlServer
+    from practice_graph.sparql.endpoint import Limits, SparqlServer
 
     real = synthetic.real_ntriples()
     ntriples = real if args.copies == 1 else synthetic.synthetic_ntriples(real, args.copies)

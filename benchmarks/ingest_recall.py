@@ -16,8 +16,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from practice_graph.curation.load import load_dataset
 from practice_graph.ingest import ingest
-from practice_graph.load import load_dataset
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -68,8 +68,8 @@ import click
 mark("import click")
 from practice_graph import cli
 mark("import practice_graph.cli")
-from practice_graph import query as queries
-from practice_graph.store import built_ntriples
+from practice_graph.sparql import query as queries
+from practice_graph.pipeline import built_ntriples
 mark("import query, store")
 ntriples = built_ntriples()
 mark("read dist/ N-Triples (mtime check included)")

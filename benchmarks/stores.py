@@ -80,7 +80,7 @@ def _on_alarm(signum, frame):  # pragma: no cover - signal handler
 
 def child(store_name: str, path: Path, runs: int, cap_s: float) -> dict:
     """Load one store from ``path`` and time every named query; the figures as a dict."""
-    from practice_graph.query import bound_text, named_queries
+    from practice_graph.sparql.query import bound_text, named_queries
 
     queries = [(query.name, bound_text(query, PARAMS.get(query.name))) for query in named_queries()]
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

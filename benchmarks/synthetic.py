@@ -176,7 +176,7 @@ class _Progress:
 
 def real_ntriples() -> bytes:
     """The real built graph (``dist/`` when current, else built in memory)."""
-    from practice_graph.store import built_ntriples
+    from practice_graph.pipeline import built_ntriples
 
     return built_ntriples()
 

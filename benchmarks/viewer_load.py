@@ -22,7 +22,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "src"))
 
-from practice_graph import visualise  # noqa: E402
+from practice_graph.views import viewer as visualise  # noqa: E402
 from tests.synthetic import synthetic_graph  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,7 +61,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from practice_graph.store import load_graph
+    from practice_graph.pipeline import load_graph
 
     chromium = shutil.which("chromium")
     if chromium is None:

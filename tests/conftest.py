@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from practice_graph.pipeline import DEFAULT_DATA, DEFAULT_ONTOLOGY, Built, build
+from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY
+from practice_graph.pipeline import Built, build
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"

@@ -10,7 +10,7 @@ import random
 
 from rdflib import RDF, RDFS, Graph, Literal
 
-from practice_graph.build import ID, PG, SCHEMA
+from practice_graph.core.namespaces import ID, PG, SCHEMA
 
 
 def synthetic_graph(node_count: int = 3000, seed: int = 1) -> Graph:

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from practice_graph import analysis, charts
-from practice_graph.analysis_report import md, render_analysis, write_analysis
 from practice_graph.cli import main
+from practice_graph.views import analysis, charts
+from practice_graph.views.report import md, render_analysis, write_analysis
 
 HOUSING = "department-types/housing"
 HRSS = "department-types/hrss"
@@ -251,11 +251,11 @@ def test_charts_render_without_missing_glyph_warnings(data) -> None:
 
 
 def test_cli_analyze_writes_the_files(built, monkeypatch, tmp_path) -> None:
-    from practice_graph import store
-    from practice_graph.pipeline import NTRIPLES
+    from practice_graph import pipeline
+    from practice_graph.core.paths import NTRIPLES
 
-    # The command reads the built graph through store.built_ntriples; hand it the session's build.
-    monkeypatch.setattr(store, "built_ntriples", lambda *args: built.files[NTRIPLES])
+    # The command reads the built graph through pipeline.built_ntriples; hand it the session's build.
+    monkeypatch.setattr(pipeline, "built_ntriples", lambda *args: built.files[NTRIPLES])
     result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path / "analysis")])
     assert result.exit_code == 0, result.output
     written = {p.name for p in (tmp_path / "analysis").iterdir()}

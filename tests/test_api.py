@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from practice_graph.export import NTRIPLES
-from practice_graph.query import QueryError, open_store, select
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.query import QueryError, open_store, select
 
 
 @pytest.fixture(scope="module")

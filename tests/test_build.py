@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Namespace
 from rdflib.compare import isomorphic
 
-from practice_graph.export import CONTEXT, JSONLD, NTRIPLES, TURTLE
+from practice_graph.core.paths import CONTEXT, JSONLD, NTRIPLES, TURTLE
 from practice_graph.pipeline import Built, build
 
 from .conftest import DATA, ONTOLOGY
@@ -63,15 +63,13 @@ def test_turtle_ntriples_and_jsonld_hold_the_same_graph(built: Built) -> None:
 
 
 def test_graph_conforms_to_shacl(built: Built) -> None:
-    from practice_graph.pipeline import ontology_graph
-    from practice_graph.validate import shacl_problems
+    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
 
     assert shacl_problems(built.graph + ontology_graph(ONTOLOGY), ONTOLOGY / "shapes.ttl") == []
 
 
 def test_shacl_catches_a_practice_without_a_region(built: Built) -> None:
-    from practice_graph.pipeline import ontology_graph
-    from practice_graph.validate import shacl_problems
+    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
 
     broken = Graph() + built.graph
     practice = next(broken.subjects(RDF.type, PG.Practice))

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from practice_graph.cli import main
-from practice_graph.query import display_width, format_table, named_queries
+from practice_graph.sparql.query import display_width, format_table, named_queries
 
 COMPETENCY_QUESTIONS = ["evidence", "inventory", *[f"cq{n:02d}" for n in range(1, 15)]]
 

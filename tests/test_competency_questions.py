@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from practice_graph.export import NTRIPLES
-from practice_graph.query import find_query, open_store, rows, run_select
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.query import find_query, open_store, rows, run_select
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from practice_graph.load import (
+from practice_graph.curation.load import (
     Dataset,
     Indicator,
     JointArrangement,
@@ -28,9 +28,9 @@ from practice_graph.load import (
     WorkTask,
     normalize_document_number,
 )
+from practice_graph.curation.source import NUMBERED, Segment
+from practice_graph.curation.validate import practice_order, practice_paragraphs
 from practice_graph.pipeline import Built
-from practice_graph.source import NUMBERED, Segment
-from practice_graph.validate import practice_order, practice_paragraphs
 from tests.test_regions_reference import adcode_table
 
 # Records that name things (not the skeleton, the taxonomy of mechanisms, figures or arrangements).

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from practice_graph.export import NTRIPLES
-from practice_graph.query import bound_text, find_query, open_store, rows, run_select
-from practice_graph.server import Limits, SparqlServer
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.query import bound_text, find_query, open_store, rows, run_select
 
 TIMEOUT_S = 2.0
 MAX_BODY = 32 * 1024

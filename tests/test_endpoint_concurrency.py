@@ -7,14 +7,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from practice_graph.export import NTRIPLES
+from practice_graph.core.paths import NTRIPLES
 
 # Runs in a fresh interpreter: the parser's shared state must be cold, as in a new `serve`.
 CLIENTS = textwrap.dedent("""
     import http.client, sys, threading
     from pathlib import Path
-    from practice_graph.query import bound_text, named_queries
-    from practice_graph.server import Limits, SparqlServer
+    from practice_graph.sparql.query import bound_text, named_queries
+    from practice_graph.sparql.endpoint import Limits, SparqlServer
 
     server = SparqlServer(("127.0.0.1", 0), Path(sys.argv[1]).read_bytes(), Limits(), workers=2)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -14,8 +14,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from practice_graph.export import NTRIPLES
-from practice_graph.server import Limits, Refused, SparqlServer, WorkerPool, check_query, normalise_query
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.endpoint import (
+    Limits,
+    Refused,
+    SparqlServer,
+    WorkerPool,
+    check_query,
+    normalise_query,
+)
 from tests.test_endpoint import post_query, request
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from practice_graph.curation.load import Practice, load_dataset
+from practice_graph.curation.source import read_source
 from practice_graph.ingest import (
     Gazetteer,
     Ingested,
@@ -30,8 +32,6 @@ from practice_graph.ingest import (
     parse_skeleton,
     read_list,
 )
-from practice_graph.load import Practice, load_dataset
-from practice_graph.source import read_source
 
 from .conftest import DATA, PROJECT, SOURCE
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from practice_graph.export import NTRIPLES
-from practice_graph.query import find_query, open_store, rows, run_select
-from practice_graph.server import Limits, SparqlServer
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.query import find_query, open_store, rows, run_select
 from tests.test_viewer_browser import browser  # noqa: F401  (the Chromium fixture)
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'

@@ -12,7 +12,7 @@ from importlib import metadata
 
 import pytest
 
-from practice_graph.load import Region
+from practice_graph.curation.load import Region
 
 
 def adcode_table() -> dict[str, str]:

@@ -22,9 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from practice_graph.cli import main
-from practice_graph.export import NTRIPLES
-from practice_graph.query import bound_text, named_queries, open_store, rows, run_select
-from practice_graph.remote import RemoteError, push, remote_select
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.query import bound_text, named_queries, open_store, rows, run_select
+from practice_graph.sparql.remote import RemoteError, push, remote_solutions
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
 EVIDENCE_NODE = "henan-coordination-mechanism"
@@ -80,7 +80,7 @@ def pushed(oxigraph, built, tmp_path_factory) -> str:
 
 
 def test_the_store_holds_exactly_the_pushed_triples(pushed, built) -> None:
-    _, table = remote_select(pushed, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    _, table = rows(remote_solutions(pushed, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     assert table == [[str(len(built.graph))]]
 
 
@@ -88,7 +88,7 @@ def test_the_store_holds_exactly_the_pushed_triples(pushed, built) -> None:
 def test_every_named_query_returns_the_same_rows_remotely(pushed, built, named) -> None:
     given = {"node": EVIDENCE_NODE} if "node" in named.params else {}
     local = rows(run_select(open_store(built.files[NTRIPLES]), named, given))
-    remote = remote_select(pushed, bound_text(named, given))
+    remote = rows(remote_solutions(pushed, bound_text(named, given)))
     assert remote == local
     assert local[1], f"{named.name} returned no rows"
 
@@ -109,17 +109,17 @@ def test_push_into_a_named_graph(oxigraph, built) -> None:
     result = push(built.files[NTRIPLES], oxigraph + "/store", "https://w3id.org/practice-graph/graph/first-batch",
                   progress=False)
     assert result.status in (200, 201, 204)
-    _, table = remote_select(oxigraph + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
-                             "<https://w3id.org/practice-graph/graph/first-batch> { ?s ?p ?o } }")
+    _, table = rows(remote_solutions(oxigraph + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
+                                     "<https://w3id.org/practice-graph/graph/first-batch> { ?s ?p ?o } }"))
     assert table == [[str(len(built.graph))]]
 
 
 def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph, tmp_path, built) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(RemoteError, match="cannot reach"):
-        remote_select(dead + "/query", "ASK {}")
+        rows(remote_solutions(dead + "/query", "ASK {}"))
     with pytest.raises(RemoteError, match="HTTP 400"):
-        remote_select(oxigraph + "/query", "SELECT ?s WHERE { ?s ?p }")
+        rows(remote_solutions(oxigraph + "/query", "SELECT ?s WHERE { ?s ?p }"))
     with pytest.raises(RemoteError, match="not an http"):
         push(b"", "file:///etc/passwd")
     (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])

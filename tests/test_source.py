@@ -1,6 +1,6 @@
 """The source text splits into the practices a reader counts."""
 
-from practice_graph.source import read_source, split_paragraphs
+from practice_graph.curation.source import read_source, split_paragraphs
 
 from .conftest import SOURCE
 

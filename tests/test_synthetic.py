@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from practice_graph.pipeline import NTRIPLES
+from practice_graph.core.paths import NTRIPLES
 
 GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "synthetic.py"
 SHARED_CLASSES = """

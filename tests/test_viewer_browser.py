@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from practice_graph import visualise
+from practice_graph.views import viewer as visualise
 from tests.synthetic import synthetic_graph
 from tests.test_visualise import HOSTILE, HOSTILE_EN, hostile_graph
 

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from practice_graph import visualise
-from practice_graph.build import ID, OA, PG, PROV
 from practice_graph.cli import main
-from practice_graph.pipeline import ontology_graph
+from practice_graph.core.namespaces import ID, OA, PG
+from practice_graph.rdf.build import PROV
+from practice_graph.rdf.shacl import ontology_graph
+from practice_graph.views import viewer as visualise
 from tests.synthetic import synthetic_graph
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -74,7 +75,7 @@ def test_one_node_per_entity_of_the_main_classes(built, data) -> None:
 
 def test_every_participation_is_an_edge_labelled_by_its_role(built, data) -> None:
     graph = built.graph
-    from practice_graph.build import ORG
+    from practice_graph.core.namespaces import ORG
 
     memberships = list(graph.subjects(RDF.type, PG.Participation))
     pairs = {(e.source, e.target) for e in data.edges}
@@ -88,7 +89,7 @@ def test_every_participation_is_an_edge_labelled_by_its_role(built, data) -> Non
 
 
 def test_every_drawn_relation_is_in_the_graph(built, data) -> None:
-    from practice_graph.build import ORG
+    from practice_graph.core.namespaces import ORG
 
     graph = built.graph
     members = {(graph.value(m, ORG.organization), graph.value(m, ORG.member))

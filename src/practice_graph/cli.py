@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from practice_graph.pipeline import DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, BuildFailed
+from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT
+from practice_graph.pipeline import BuildFailed
 
 DATA_OPTION = click.option(
     "--data",
@@ -58,10 +59,10 @@ def main() -> None:
 )
 def build(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
     """Validate the data; write the graph (Turtle, N-Triples, JSON-LD), its analysis and its viewer to OUT."""
-    from practice_graph.charts import FontMissing
-    from practice_graph.export import write_outputs
+    from practice_graph.core.files import write_outputs
     from practice_graph.pipeline import build as run_build
     from practice_graph.pipeline import render_outputs
+    from practice_graph.views.charts import FontMissing
 
     try:
         built = run_build(data_dir, ontology_dir)
@@ -127,7 +128,7 @@ def stats(data_dir: Path, ontology_dir: Path) -> None:
 
 def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
     """The built N-Triples (from OUT when current), or exit 2 with the data's problems."""
-    from practice_graph.store import built_ntriples
+    from practice_graph.pipeline import built_ntriples
 
     try:
         return built_ntriples(data_dir, ontology_dir, out_dir)
@@ -155,7 +156,7 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
     Parameters are bound as RDF terms in a VALUES clause built by the engine's serialiser,
     never pasted into the query text.
     """
-    from practice_graph import query as queries
+    from practice_graph.sparql import query as queries
 
     if list_queries:
         for named in queries.named_queries():
@@ -169,7 +170,7 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {param!r}", param_hint="--param")
         given[name.lstrip("?$")] = value
-    from practice_graph.remote import RemoteError, remote_solutions
+    from practice_graph.sparql.remote import RemoteError, remote_solutions
 
     try:
         named = queries.find_query(query_name)
@@ -219,7 +220,7 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    from practice_graph.server import Limits, SparqlServer
+    from practice_graph.sparql.endpoint import Limits, SparqlServer
 
     ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
@@ -253,8 +254,8 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
 def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path, ontology_dir: Path,
          out_dir: Path) -> None:
     """Load the built graph into any SPARQL 1.1 Graph Store (replacing that graph)."""
-    from practice_graph.remote import RemoteError
-    from practice_graph.remote import push as push_graph
+    from practice_graph.sparql.remote import RemoteError
+    from practice_graph.sparql.remote import push as push_graph
 
     ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
     try:
@@ -273,7 +274,7 @@ def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path
 def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
     """Draft YAML (skeleton, regions, candidate entities) and a report from a list in the source's format."""
     from practice_graph import ingest as ingesting
-    from practice_graph.load import DataError
+    from practice_graph.curation.load import DataError
 
     try:
         ingesting.check_out_dir(out_dir, data_dir)
@@ -299,8 +300,8 @@ def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
 def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    from practice_graph.analysis_report import NothingToAnalyse, write_analysis
-    from practice_graph.charts import FontMissing
+    from practice_graph.views.charts import FontMissing
+    from practice_graph.views.report import NothingToAnalyse, write_analysis
 
     if graph_file is not None:
         from rdflib import Graph
@@ -314,7 +315,7 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
             click.echo(f"error: {graph_file}: not readable as RDF: {message}", err=True)
             sys.exit(2)
     else:
-        from practice_graph.store import rdflib_graph
+        from practice_graph.sparql.store import rdflib_graph
 
         graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
     try:
@@ -343,8 +344,8 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
 def viz(focus: str | None, depth: int, types: str, task: str | None, out_file: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph import visualise
-    from practice_graph.store import rdflib_graph
+    from practice_graph.sparql.store import rdflib_graph
+    from practice_graph.views import viewer as visualise
 
     graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
     type_names = [name for name in types.split(",") if name.strip()]
@@ -353,7 +354,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out_file: P
     except visualise.SelectionError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    from practice_graph.export import write_atomically
+    from practice_graph.core.files import write_atomically
 
     write_atomically(out_file, visualise.render_html(data).encode("utf-8"))
     mode = "precomputed layout" if data.large else "seeded physics layout"

@@ -1,4 +1,8 @@
-"""The build pipeline as one call: load, validate, build RDF, SHACL, serialise, write."""
+"""The build pipeline as one call: load, validate, build RDF, SHACL, serialise, write.
+
+Also the built graph, ready to use: analysis, the viewer, the query command and the endpoint
+start from the canonical N-Triples of a build, read from ``dist/`` when current.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from practice_graph.core.paths import (
+    ANALYSIS_DIR,
+    DEFAULT_DATA,
+    DEFAULT_ONTOLOGY,
+    DEFAULT_OUT,
+    NTRIPLES,
+    ONTOLOGY_FILE,
+    SHAPES_FILE,
+    VIEWER_FILE,
+)
+
 if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
     from rdflib import Graph
 
-    from practice_graph.load import Dataset
+    from practice_graph.curation.load import Dataset
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent.parent
-DEFAULT_DATA = PROJECT_DIR / "data"
-DEFAULT_ONTOLOGY = PROJECT_DIR / "ontology"
-DEFAULT_OUT = Path("dist")
-ONTOLOGY_FILE = "practice-graph.ttl"
-SHAPES_FILE = "shapes.ttl"
-NTRIPLES = "practice-graph.nt"
-ANALYSIS_DIR = "analysis"
 
 
 class BuildFailed(Exception):
@@ -42,8 +48,8 @@ class Built:
 
 def load_valid(data_dir: Path) -> Dataset:
     """Load and check the curated data; raise BuildFailed with every problem found."""
-    from practice_graph.load import DataError, load_dataset
-    from practice_graph.validate import validate_dataset
+    from practice_graph.curation.load import DataError, load_dataset
+    from practice_graph.curation.validate import validate_dataset
 
     try:
         dataset = load_dataset(data_dir)
@@ -57,9 +63,9 @@ def load_valid(data_dir: Path) -> Dataset:
 
 def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True) -> Built:
     """Everything up to writing: load, validate, build, SHACL, serialise."""
-    from practice_graph.build import build_graph
-    from practice_graph.export import serialise
-    from practice_graph.validate import shacl_problems
+    from practice_graph.rdf.build import build_graph
+    from practice_graph.rdf.export import serialise
+    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
 
     dataset = load_valid(data_dir)
     graph = build_graph(dataset)
@@ -78,21 +84,14 @@ def render_outputs(built: Built) -> dict[str, bytes]:
 
     Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
-    from practice_graph.analysis_report import render_analysis
-    from practice_graph.visualise import VIEWER_FILE, render_html, viewer_data
+    from practice_graph.views.report import render_analysis
+    from practice_graph.views.viewer import render_html, viewer_data
 
     files = dict(built.files)
     for name, content in render_analysis(built.graph).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
     files[VIEWER_FILE] = render_html(viewer_data(built.graph)).encode("utf-8")
     return files
-
-
-def ontology_graph(ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:
-    """The ontology (classes and properties) as an rdflib Graph."""
-    from rdflib import Graph
-
-    return Graph().parse(ontology_dir / ONTOLOGY_FILE, format="turtle")
 
 
 def class_counts(graph: Graph) -> Counter[str]:
@@ -111,3 +110,27 @@ def predicate_counts(graph: Graph) -> Counter[str]:
     for _, predicate, _ in graph:
         counts[graph.namespace_manager.normalizeUri(predicate)] += 1
     return counts
+
+
+def _newest_mtime(*folders: Path) -> float:
+    return max(
+        (path.stat().st_mtime for folder in folders for path in folder.rglob("*") if path.is_file()),
+        default=0.0,
+    )
+
+
+def built_ntriples(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
+                   out_dir: Path = DEFAULT_OUT) -> bytes:
+    """The graph as canonical N-Triples; raises ``BuildFailed`` when the data is broken."""
+    built_file = out_dir / NTRIPLES
+    if built_file.is_file() and built_file.stat().st_mtime >= _newest_mtime(data_dir, ontology_dir):
+        return built_file.read_bytes()
+    return build(data_dir, ontology_dir, shacl=False).files[NTRIPLES]
+
+
+def load_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
+               out_dir: Path = DEFAULT_OUT) -> Graph:
+    """The built graph as an rdflib Graph (see :func:`built_ntriples`)."""
+    from practice_graph.sparql.store import rdflib_graph
+
+    return rdflib_graph(built_ntriples(data_dir, ontology_dir, out_dir))

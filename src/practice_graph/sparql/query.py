@@ -98,7 +98,7 @@ def bindings(query: NamedQuery, given: dict[str, str]):
 
 def open_store(ntriples: bytes):
     """An in-memory pyoxigraph store holding canonical N-Triples."""
-    from practice_graph.store import oxigraph_store
+    from practice_graph.sparql.store import oxigraph_store
 
     return oxigraph_store(ntriples)
 
@@ -158,36 +158,23 @@ def format_table(variables: list[str], table: list[list[str]]) -> str:
     return "\n".join(text.rstrip() for text in out) + "\n"
 
 
-_default_store = None
-
-
-def default_store():
-    """The embedded store of the project's built graph, opened once per process."""
-    global _default_store
-    if _default_store is None:
-        from practice_graph.store import built_ntriples
-
-        _default_store = open_store(built_ntriples())
-    return _default_store
-
-
 def select(query: str, *, store=None, endpoint: str | None = None, **params: str) -> list[dict[str, str]]:
     """Rows of a named query (``"cq04"``), a query file or query text, as dicts of display strings.
 
-    Runs on ``store`` (default: the project's built graph, embedded), or on a SPARQL 1.1
-    ``endpoint``. Keyword arguments are bound as parameters, never pasted into the text::
-
-        >>> select("cq11", region="henan")[0]["role"] in {"lead", "implement", "support"}
-        True
+    Runs on ``store`` (an embedded pyoxigraph store) or on a SPARQL 1.1 ``endpoint``. Keyword
+    arguments are bound as parameters, never pasted into the text. For the project's own built
+    graph, use :func:`practice_graph.api.select`.
     """
     if "{" in query or "\n" in query:
         named = NamedQuery(name="(text)", path=Path("(text)"), text=query, question="")
     else:
         named = find_query(query)
     if endpoint:
-        from practice_graph.remote import remote_select
+        from practice_graph.sparql.remote import remote_solutions
 
-        variables, table = remote_select(endpoint, bound_text(named, params))
+        variables, table = rows(remote_solutions(endpoint, bound_text(named, params)))
     else:
-        variables, table = rows(run_select(store if store is not None else default_store(), named, params))
+        if store is None:
+            raise QueryError("select needs a store or an endpoint")
+        variables, table = rows(run_select(store, named, params))
     return [dict(zip(variables, row, strict=True)) for row in table]

@@ -1,7 +1,6 @@
 """Serialise the graph: Turtle, canonical sorted N-Triples, JSON-LD with a context.
 
-Every output is produced in memory first and then written atomically (a temporary file in the
-same folder, renamed over the target), so a failed build leaves earlier outputs as they were.
+Every output is produced in memory first (writing is :mod:`practice_graph.core.files`).
 Outputs are byte-for-byte deterministic: N-Triples lines are sorted, and Turtle and JSON-LD are
 serialised from a graph re-read from those sorted lines.
 """
@@ -9,20 +8,11 @@ serialised from a graph re-read from those sorted lines.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
 
 from rdflib import Graph
 
-from practice_graph.build import PREFIXES
-from practice_graph.pipeline import NTRIPLES
-
-TURTLE = "practice-graph.ttl"
-JSONLD = "practice-graph.jsonld"
-CONTEXT = "context.jsonld"
-__all__ = ["CONTEXT", "JSONLD", "NTRIPLES", "TURTLE", "serialise", "write_atomically", "write_outputs"]
+from practice_graph.core.namespaces import PREFIXES
+from practice_graph.core.paths import CONTEXT, JSONLD, NTRIPLES, TURTLE
 
 
 def canonical_ntriples(graph: Graph) -> str:
@@ -65,28 +55,3 @@ def serialise(graph: Graph) -> dict[str, bytes]:
         JSONLD: _jsonld(stable).encode("utf-8"),
         CONTEXT: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode("utf-8"),
     }
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write every prepared output atomically; returns the paths written."""
-    written = []
-    for name in sorted(files):
-        target = out_dir / name
-        write_atomically(target, files[name])
-        written.append(target)
-    return written

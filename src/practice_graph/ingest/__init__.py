@@ -11,7 +11,7 @@ missing or unbalanced tags) and drafts, for curators to review:
 4. a report comparing the draft with the curated data.
 
 Nothing here is curated data: every draft record carries ``draft: true`` and ``en: TODO``, which
-``practice_graph.load`` refuses, so a draft cannot enter ``data/`` unreviewed.
+``practice_graph.curation.load`` refuses, so a draft cannot enter ``data/`` unreviewed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from practice_graph.source import Paragraph, Segment
+from practice_graph.curation.source import Paragraph, Segment
 
 DRAFT_FILES = ("skeleton.yaml", "documents.yaml", "platforms.yaml", "brands.yaml", "events.yaml",
                "names.yaml", "indicators.yaml", "bodies.yaml")
@@ -417,7 +417,7 @@ class KnownRegion:
 
 def known_regions(dataset: Any) -> dict[str, KnownRegion]:
     """The project's regions by id (from ``data/regions.yaml``)."""
-    from practice_graph.load import Region
+    from practice_graph.curation.load import Region
 
     return {r.id: KnownRegion(r.id, r.label.zh, r.level, r.parent) for r in dataset.of(Region)}
 
@@ -660,7 +660,7 @@ def find_documents(run: Run) -> list[Candidate]:
     text = run.text
     numbers = list(DOC_NUMBER.finditer(text))
     titles = list(TITLE.finditer(text))
-    from practice_graph.load import normalize_document_number
+    from practice_graph.curation.load import normalize_document_number
 
     attached: set[int] = set()
     for title in titles:
@@ -835,7 +835,7 @@ class Gazetteer:
     """Names of bodies taken from the curated agencies and organisations."""
 
     def __init__(self, dataset: Any) -> None:
-        from practice_graph.load import Agency, Organization
+        from practice_graph.curation.load import Agency, Organization
 
         self.terms: dict[str, list[str]] = {}
         self.kinds: dict[str, str] = {}
@@ -931,7 +931,15 @@ class CuratedEntity:
 
 def curated_entities(dataset: Any) -> list[CuratedEntity]:
     """The curated records of every candidate kind, with their keys and practices."""
-    from practice_graph.load import Agency, Brand, Event, Indicator, Organization, Platform, PolicyDocument
+    from practice_graph.curation.load import (
+        Agency,
+        Brand,
+        Event,
+        Indicator,
+        Organization,
+        Platform,
+        PolicyDocument,
+    )
 
     practice_paragraph = _curated_paragraphs(dataset)
     entities: list[CuratedEntity] = []
@@ -963,7 +971,7 @@ def curated_entities(dataset: Any) -> list[CuratedEntity]:
 
 
 def _curated_paragraphs(dataset: Any) -> dict[str, Paragraph]:
-    from practice_graph.load import Practice
+    from practice_graph.curation.load import Practice
 
     practices = dataset.of(Practice)
     if len(practices) != len(dataset.source.paragraphs):
@@ -1084,7 +1092,7 @@ class SkeletonDiff:
 
 def compare_skeleton(skeleton: Skeleton, dataset: Any) -> list[SkeletonDiff]:
     """Each draft task, measure and practice against the curated one with the same id."""
-    from practice_graph.load import Measure, Practice, WorkTask
+    from practice_graph.curation.load import Measure, Practice, WorkTask
 
     curated = {r.id: r for cls in (WorkTask, Measure, Practice) for r in dataset.of(cls)}
     diffs: list[SkeletonDiff] = []
@@ -1135,7 +1143,7 @@ class Ingested:
 
 def ingest(source: Path, data_dir: Path) -> Ingested:
     """Read ``source``, draft its skeleton and candidates, compare with the data in ``data_dir``."""
-    from practice_graph.load import load_dataset
+    from practice_graph.curation.load import load_dataset
 
     text = read_list(source)
     skeleton = parse_skeleton(text, str(source))
@@ -1157,7 +1165,7 @@ def ingest(source: Path, data_dir: Path) -> Ingested:
 
 def check_out_dir(out_dir: Path, data_dir: Path) -> None:
     """Drafts never go into a curated data folder (they would replace skeleton.yaml and the rest)."""
-    from practice_graph.load import SOURCE_DIR, SOURCE_METADATA
+    from practice_graph.curation.load import SOURCE_DIR, SOURCE_METADATA
 
     if out_dir.resolve() == data_dir.resolve() or (out_dir / SOURCE_DIR / SOURCE_METADATA).exists():
         raise IngestError(f"{out_dir}: a curated data folder; write drafts elsewhere (--out)")
@@ -1165,7 +1173,7 @@ def check_out_dir(out_dir: Path, data_dir: Path) -> None:
 
 def write_draft(result: Ingested, out_dir: Path) -> list[Path]:
     """Write the draft files atomically (sorted names); returns the paths."""
-    from practice_graph.export import write_atomically
+    from practice_graph.core.files import write_atomically
 
     written = []
     for name in sorted(result.files):

@@ -1,6 +1,6 @@
 """Rules the curated data must keep, checked before anything is built.
 
-Each check yields :class:`~practice_graph.load.DataError` problems that name the file, the line,
+Each check yields :class:`~practice_graph.curation.load.DataError` problems that name the file, the line,
 the field and the value, so that one run lists every bad record. SHACL over the built RDF is
 :func:`shacl_problems`.
 """
@@ -8,12 +8,11 @@ the field and the value, so that one run lists every bad record. SHACL over the 
 from __future__ import annotations
 
 import itertools
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from practice_graph.load import (
+from practice_graph.curation.load import (
     Agency,
     Brand,
     DataError,
@@ -401,31 +400,3 @@ def validate_dataset(dataset: Dataset) -> list[DataError]:
     problems = [problem for check in CHECKS for problem in check(dataset)]
     unique = {str(problem): problem for problem in problems}
     return sorted(unique.values(), key=lambda p: (p.file, p.line or 0, p.field))
-
-
-def shacl_problems(graph: Any, shapes_path: Path) -> list[str]:
-    """Run the SHACL shapes over a built graph (an rdflib Graph); one message per violation."""
-    import pyshacl
-    from rdflib import Graph
-    from rdflib.namespace import SH
-
-    shapes = Graph().parse(shapes_path, format="turtle")
-    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True)
-    if conforms:
-        return []
-    messages = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage)
-        value = report.value(result, SH.value)
-        messages.append(f"{shapes_path}: SHACL: {focus} {path}: {message}" + (f" (value: {value})" if value else ""))
-    return sorted(messages) or ["SHACL: the graph does not conform"]
-
-
-def group_by_file(problems: list[DataError]) -> dict[str, list[DataError]]:
-    """Problems grouped by file (for summaries)."""
-    grouped: dict[str, list[DataError]] = defaultdict(list)
-    for problem in problems:
-        grouped[problem.file].append(problem)
-    return grouped

@@ -491,12 +491,12 @@ def query_page() -> str:
     """The offline query page: an editor, the named queries as examples, results as a table."""
     from importlib.resources import files
 
-    from practice_graph.query import named_queries
+    from practice_graph.sparql.query import named_queries
 
     examples = [{"name": q.name, "question": q.question, "text": q.text} for q in named_queries()]
     data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
     data = data.replace("&", "\\u0026")
-    template = files("practice_graph").joinpath("static/query.html").read_text(encoding="utf-8")
+    template = files("practice_graph.sparql").joinpath("static/query.html").read_text(encoding="utf-8")
     return template.replace("/*EXAMPLES*/[]", data)
 
 

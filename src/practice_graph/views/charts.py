@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import networkx as nx
 
-    from practice_graph.analysis import PracticeData
+    from practice_graph.views.analysis import PracticeData
 
 CJK_FONTS = (
     "WenQuanYi Micro Hei",

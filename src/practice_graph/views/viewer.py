@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from practice_graph.build import ID, OA, ORG, PG, SCHEMA
+from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -520,7 +520,7 @@ def offline_problems(page: str) -> list[str]:
 def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: int = 1,
                  types: Iterable[str] = (), task: str | None = None) -> Path:
     """Write the viewer of ``graph`` (optionally a selection) to ``out_path`` atomically, UTF-8."""
-    from practice_graph.export import write_atomically
+    from practice_graph.core.files import write_atomically
 
     data = select(viewer_data(graph), focus=focus, depth=depth, types=types, task=task)
     out_path = Path(out_path)
@@ -528,16 +528,12 @@ def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: 
     return out_path
 
 
-def show_inline(graph: Graph | None = None, height: int = 720, **selection: Any) -> Any:
+def show_inline(graph: Graph, height: int = 720, **selection: Any) -> Any:
     """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page."""
     import html
 
     from IPython.display import HTML
 
-    if graph is None:
-        from practice_graph.store import load_graph
-
-        graph = load_graph()
     page = render_html(select(viewer_data(graph), **selection))
     frame_style = f"width:100%;height:{int(height)}px;border:1px solid #ddd"
     return HTML(f'<div class="practice-graph-viewer"><iframe srcdoc="{html.escape(page, quote=True)}" '

@@ -3,9 +3,9 @@
 ``push`` replaces a graph of a store that speaks the SPARQL 1.1 Graph Store HTTP Protocol
 (Apache Jena Fuseki, GraphDB, Virtuoso, QLever, Oxigraph server at ``http://HOST:PORT/store``)
 with an HTTP ``PUT`` of the canonical N-Triples, streamed in chunks with a progress bar.
-``remote_select`` runs a SELECT on any SPARQL 1.1 Protocol endpoint through SPARQLWrapper and
+``remote_solutions`` runs a SELECT on any SPARQL 1.1 Protocol endpoint through SPARQLWrapper and
 reads the standard results JSON with pyoxigraph, so rows, tables and JSON/CSV/TSV output are
-the same as on the embedded store (``practice_graph.query``).
+the same as on the embedded store (``practice_graph.sparql.query``).
 """
 
 from __future__ import annotations
@@ -161,10 +161,3 @@ def remote_solutions(endpoint: str, query_text: str, *, timeout: int = 120):
     if not isinstance(results, ox.QuerySolutions):
         raise RemoteError(f"{endpoint}: the query is not a SELECT")
     return results
-
-
-def remote_select(endpoint: str, query_text: str, *, timeout: int = 120) -> tuple[list[str], list[list[str]]]:
-    """Variables and rows of a SELECT run on a remote endpoint, shaped as ``query.rows`` shapes them."""
-    from practice_graph.query import rows
-
-    return rows(remote_solutions(endpoint, query_text, timeout=timeout))

@@ -13,10 +13,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, SKOS, VOID
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, SKOS, VOID
 
-from practice_graph.load import (
+from practice_graph.core.namespaces import ELI, ID, OA, ORG, PG, PREFIXES, SCHEMA
+from practice_graph.curation.load import (
     Agency,
     Brand,
     Concept,
@@ -37,32 +38,7 @@ from practice_graph.load import (
     Region,
     WorkTask,
 )
-from practice_graph.validate import practice_paragraphs
-
-BASE = "https://w3id.org/practice-graph/"
-PG = Namespace(BASE + "ontology#")
-ID = Namespace(BASE + "id/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-SCHEMA = Namespace("https://schema.org/")
-
-PREFIXES = {
-    "pg": PG,
-    "pgid": ID,
-    "org": ORG,
-    "oa": OA,
-    "eli": ELI,
-    "schema": SCHEMA,
-    "skos": SKOS,
-    "prov": PROV,
-    "dcterms": DCTERMS,
-    "dcat": DCAT,
-    "void": VOID,
-    "owl": OWL,
-    "rdfs": RDFS,
-    "xsd": XSD,
-}
+from practice_graph.curation.validate import practice_paragraphs
 
 MECHANISM_SCHEME = "mechanisms"
 CONTEXT_CHARS = 16

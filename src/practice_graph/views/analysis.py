@@ -1,7 +1,7 @@
 """Pattern analysis over the RDF graph: networkx views, arrangement signatures, similarity, replication.
 
 Everything here is computed from an rdflib ``Graph`` (the built graph from
-:func:`practice_graph.store.load_graph`, or the same triples pulled from any SPARQL endpoint),
+:func:`practice_graph.api.load_graph`, or the same triples pulled from any SPARQL endpoint),
 never from the YAML. Results are plain dataclasses, lists and dicts; every figure carries the
 practice ids and the verbatim quotes it rests on, so a reader can trace it to the source.
 
@@ -16,7 +16,7 @@ Definitions used throughout:
 - a practice rolls up to every region above its leading region (``schema:containedInPlace``),
   up to the province-level unit (``pg:withinProvince``).
 
->>> from practice_graph.store import load_graph
+>>> from practice_graph.api import load_graph
 >>> data = read_practice_data(load_graph())          # doctest: +SKIP
 >>> [c.kinds for c in recurring_combinations(data)][:1]  # doctest: +SKIP
 [('department-types/housing', 'department-types/hrss')]
@@ -28,13 +28,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from practice_graph.build import ID, OA, ORG, PG, SCHEMA
+from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 REGION_KIND = "region"
 REGION_KIND_LABEL = ("地区（未具名机构）", "Region (acting body not named)")
 OTHER_KIND = "other"
-ROLE_ORDER = ("lead", "implement", "support", "partner")
 CHINESE_NUMERALS = "〇一二三四五六七八九十"
 PROVENANCE_TYPES = (PG.Evidence, OA.TextQuoteSelector, OA.TextPositionSelector, RDF.Statement)
 DECIMALS = 6
@@ -765,10 +763,3 @@ def analyse(source: Graph | PracticeData, k: int = 3, seed: int = 7) -> Analysis
         candidates=replication_candidates(data, k=k),
         centrality=centrality(data),
     )
-
-
-def write_analysis(graph: Graph, out_dir: Path) -> list[Path]:
-    """Write the report, tables, charts and Gephi files of ``graph`` into ``out_dir`` (atomically)."""
-    from practice_graph.analysis_report import write_analysis as write
-
-    return write(graph, out_dir)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from practice_graph.analysis import (
+from practice_graph.views.analysis import (
     Analysis,
     Arrangement,
     Label,
@@ -433,7 +433,7 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 # ------------------------------------------------------------------------------------ all files
 def render_analysis(graph: Graph) -> dict[str, bytes]:
     """Every analysis file, by name, rendered in memory."""
-    from practice_graph import charts
+    from practice_graph.views import charts
 
     analysis = analyse(graph)
     data = analysis.data
@@ -454,6 +454,6 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
 
 def write_analysis(graph: Graph, out_dir: Path) -> list[Path]:
     """Render the analysis of ``graph`` and write every file atomically into ``out_dir``."""
-    from practice_graph.export import write_outputs
+    from practice_graph.core.files import write_outputs
 
     return write_outputs(Path(out_dir), render_analysis(graph))

@@ -1,0 +1,1 @@
+"""Foundations every stage uses: paths, namespaces, atomic files."""

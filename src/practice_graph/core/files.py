@@ -1,0 +1,33 @@
+"""Writing files atomically: a temporary file in the same folder, renamed over the target."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write every prepared output atomically; returns the paths written."""
+    written = []
+    for name in sorted(files):
+        target = out_dir / name
+        write_atomically(target, files[name])
+        written.append(target)
+    return written

@@ -1,0 +1,1 @@
+"""Stage 2, RDF: the graph built from a validated dataset, its serialisations and SHACL."""
