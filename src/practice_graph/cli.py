@@ -141,15 +141,18 @@ def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
 @click.argument("query_name", metavar="NAME|FILE|-", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable (an id such as henan, an IRI, or a literal).")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-              show_default=True)
+@click.option("--format", "output_format", default=None,
+              type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "ttl", "nt",
+                                 "json-ld"], case_sensitive=False),
+              help="SELECT, ASK: table (default), json, csv, tsv, xml; CONSTRUCT, DESCRIBE: turtle (default), "
+                   "ntriples, jsonld.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
 @DATA_OPTION
 @ONTOLOGY_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Folder of a built graph to query (rebuilt in memory when stale).")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-def query(query_name: str | None, params: tuple[str, ...], output_format: str, list_queries: bool,
+def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
           data_dir: Path, ontology_dir: Path, out_dir: Path, endpoint: str | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
@@ -170,29 +173,19 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {param!r}", param_hint="--param")
         given[name.lstrip("?$")] = value
-    from practice_graph.sparql.remote import RemoteError, remote_solutions
+    from practice_graph.sparql.remote import RemoteError
 
     try:
         named = queries.find_query(query_name)
-        if endpoint:
-            solutions = remote_solutions(endpoint, queries.bound_text(named, given))
-        else:
-            store = queries.open_store(_graph_ntriples(data_dir, ontology_dir, out_dir))
-            solutions = queries.run_select(store, named, given)
+        target = endpoint or queries.open_store(_graph_ntriples(data_dir, ontology_dir, out_dir))
+        answer = queries.run_query(target, named, given, output_format)
     except queries.QueryError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     except RemoteError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
-    if output_format == "table":
-        click.echo(queries.format_table(*queries.rows(solutions)), nl=False)
-        return
-    import pyoxigraph as ox
-
-    result_format = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-                     "tsv": ox.QueryResultsFormat.TSV}[output_format]
-    click.echo(solutions.serialize(format=result_format).decode("utf-8"), nl=False)
+    click.echo(answer, nl=False)
 
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
@@ -210,24 +203,34 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
               type=click.IntRange(1024), help="Largest result, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes, each holding the graph.")
+@click.option("--memory-limit", metavar="SIZE",
+              help="Memory the workers may use in total, shared equally (512M, 2G, 25%); default: half the machine's.")
 @DATA_OPTION
 @ONTOLOGY_OPTION
 @OUT_OPTION
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
+          memory_limit: str | None, data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    from practice_graph.sparql.endpoint import Limits, SparqlServer
+    from practice_graph.sparql.endpoint import EndpointError, Limits, SparqlServer, parse_size, serve_until_stopped
 
+    try:
+        memory_bytes = parse_size(memory_limit) if memory_limit else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
     ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
-    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
+    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
+                    memory_bytes=memory_bytes)
     try:
         server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
     except OSError as error:
         click.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    except EndpointError as error:
+        click.echo(f"error: {error}", err=True)
         sys.exit(2)
     if server.pool.not_isolated:
         click.echo(f"warning: query workers can reach the network ({server.pool.not_isolated}); "
@@ -235,12 +238,7 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql  (query page: http://{bound_host}:{bound_port}/)",
                err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
 @main.command()
