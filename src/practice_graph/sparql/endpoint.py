@@ -412,6 +412,7 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int, memory
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
     os.dup2(log, 2)
     os.close(log)
+    os.environ["RUST_BACKTRACE"] = "0"  # one line for a failed allocation, not a backtrace
     import pyoxigraph as ox
 
     not_isolated = isolate_from_network()
@@ -505,7 +506,7 @@ class Worker:
         try:
             with open(self.log_path, "rb") as log:
                 log.seek(0, os.SEEK_END)
-                log.seek(max(0, log.tell() - 4096))
+                log.seek(max(0, log.tell() - 65536))
                 tail = log.read().decode("utf-8", errors="replace")
         except OSError:
             tail = ""
