@@ -670,6 +670,35 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.server.verbose:
             super().log_message(format, *args)
 
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 requests are not supported")
+            return False
+        return True
+
+    def handle_expect_100(self) -> bool:
+        """Ask for the body only when it is within the cap (else answer 413 at once)."""
+        length = (self.headers.get("Content-Length") or "").strip()
+        limit = self.server.limits.max_body_bytes
+        if CONTENT_LENGTH.fullmatch(length) and int(length) > limit:
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the request body exceeds {limit:,} bytes")
+            return False
+        return super().handle_expect_100()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors http.server finds itself (a bad request line or header), as plain text with a status line.
+
+        (http.server answers them in HTML, and without any status line when the request line
+        was not understood, as if the client spoke HTTP/0.9.)
+        """
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        status = HTTPStatus(code)
+        self.reply_error(status, " ".join((message or status.phrase).split())[:200])
+
     def do_HEAD(self) -> None:
         self.head_only = True
         self.do_GET()
