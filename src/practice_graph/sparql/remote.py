@@ -163,8 +163,9 @@ def _connection(parts: SplitResult, timeout_s: float) -> tuple[http.client.HTTPC
     return http.client.HTTPConnection(host, port, timeout=timeout_s), target
 
 
-def _cut(sock: socket.socket) -> None:
+def _cut(sock: socket.socket, cut: threading.Event) -> None:
     """End every read and write on ``sock`` (the deadline passed)."""
+    cut.set()
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
 
@@ -180,6 +181,8 @@ def _read_capped(response: http.client.HTTPResponse, url: str, max_bytes: int) -
         if size > max_bytes:
             raise RemoteError(f"{_shown(url)}: the answer passes the cap of {max_bytes:,} bytes")
         parts.append(chunk)
+    if response.length:  # the connection ended before the Content-Length did
+        raise RemoteError(f"{_shown(url)}: the answer was cut off")
     return b"".join(parts)
 
 
@@ -222,11 +225,12 @@ def _exchange_once(method: str, url: str, parts: SplitResult, body: Any, headers
     if remaining <= 0:
         raise RemoteError(f"{_shown(url)}: no complete answer within {timeout_s:g} s")
     connection, target = _connection(parts, remaining)
+    late = RemoteError(f"{_shown(url)}: no complete answer within {timeout_s:g} s")
+    cut = threading.Event()
     watchdog: threading.Timer | None = None
     try:
         connection.connect()
-        sock = connection.sock
-        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, (sock,))
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, (connection.sock, cut))
         watchdog.daemon = True
         watchdog.start()
         connection.request(method, target, body=body, headers=headers)
@@ -234,21 +238,30 @@ def _exchange_once(method: str, url: str, parts: SplitResult, body: Any, headers
         media = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         location = response.getheader("Location")
         if response.status in REDIRECTS and location:
-            return Answer(url, response.status, response.reason, media, b""), location
-        if response.status >= 400:
+            result: tuple[Answer, str | None] = (Answer(url, response.status, response.reason, media, b""), location)
+        elif response.status >= 400:
             error_body = response.read(MAX_ERROR_BYTES)
+            if cut.is_set():
+                raise late
             raise RemoteError(_http_error_message(url, response.status, response.reason, error_body))
-        return Answer(url, response.status, response.reason, media, _read_capped(response, url, max_bytes)), None
+        else:
+            result = (Answer(url, response.status, response.reason, media, _read_capped(response, url, max_bytes)),
+                      None)
     except RemoteError:
+        if cut.is_set():
+            raise late from None
         raise
     except (OSError, http.client.HTTPException, ValueError) as error:
-        if time.monotonic() >= deadline - 0.01:
-            raise RemoteError(f"{_shown(url)}: no complete answer within {timeout_s:g} s") from None
+        if cut.is_set() or time.monotonic() >= deadline:
+            raise late from None
         raise RemoteError(_failure(url, error)) from None
     finally:
         if watchdog is not None:
             watchdog.cancel()
         connection.close()
+    if cut.is_set():  # the answer ended because the deadline cut it short
+        raise late
+    return result
 
 
 def _failure(url: str, error: Exception) -> str:
