@@ -337,10 +337,12 @@ def isolate_from_network() -> str | None:
     return None
 
 
-def _address_space() -> int:
-    """Bytes of address space this process holds (what ``RLIMIT_AS`` counts)."""
+def _memory() -> tuple[int, int]:
+    """Bytes of address space (what ``RLIMIT_AS`` counts) and resident memory of this process."""
     with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        size, resident = statm.read().split()[:2]
+    page = os.sysconf("SC_PAGE_SIZE")
+    return int(size) * page, int(resident) * page
 
 
 def _limit_memory(memory_bytes: int) -> str | None:
@@ -357,11 +359,21 @@ def _limit_memory(memory_bytes: int) -> str | None:
     return None
 
 
-def _release_memory() -> None:
-    """Hand freed heap back to the system, so a worker does not keep a big query's peak resident."""
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, when this is glibc (find_library runs a subprocess: once only)."""
     name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    if trim is not None:
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+
+
+def _release_memory(resting: int) -> None:
+    """Hand freed heap back to the system after a big query, so the worker does not keep its peak.
+
+    (Only past ``resting`` bytes plus a margin: trimming after every query costs the next one
+    its page faults.)
+    """
+    trim = _malloc_trim()
+    if trim is not None and _memory()[1] > resting + WORKER_HEADROOM:
         trim(0)
 
 
@@ -420,11 +432,12 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int, memory
     store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     del ntriples
     check_query("ASK {}")  # rdflib's grammar, built now, counts in what the worker holds at rest
-    held = _address_space()
+    held, resting = _memory()
     if memory_bytes < held + WORKER_HEADROOM:
         connection.send(("too-small", held + WORKER_HEADROOM))
         return
     not_limited = _limit_memory(memory_bytes)
+    _malloc_trim()
     connection.send(("ready", (not_isolated, not_limited)))
     while True:
         try:
@@ -451,7 +464,7 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int, memory
             return
         if out_of_memory:
             return  # a fresh worker takes this one's place, with its whole share free
-        _release_memory()
+        _release_memory(resting)
 
 
 class Worker:
