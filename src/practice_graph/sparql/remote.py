@@ -16,17 +16,17 @@ one :class:`RemoteError` line that names the URL.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import socket
-import ssl
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, quote, urlencode, urljoin, urlsplit
+
+if TYPE_CHECKING:
+    import http.client
 
 NTRIPLES_TYPE = "application/n-triples"
 CHUNK_SIZE = 1 << 20
@@ -144,6 +144,12 @@ def _http_error_message(url: str, code: int, reason: str, body: bytes) -> str:
 
 def _connection(parts: SplitResult, timeout_s: float) -> tuple[http.client.HTTPConnection, str]:
     """A connection for ``parts`` (through the environment's proxy, if one applies) and the request target."""
+    # http.client, ssl and urllib.request take longer to import than the rest of a `query`
+    # command that never reaches an endpoint: imported here, when one is used.
+    import http.client
+    import ssl
+    import urllib.request
+
     secure = parts.scheme == "https"
     host, port = parts.hostname or "", parts.port or (443 if secure else 80)
     target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._") + (
@@ -221,6 +227,8 @@ def exchange(method: str, url: str, body: bytes | Iterable[bytes] | None = None,
 def _exchange_once(method: str, url: str, parts: SplitResult, body: Any, headers: dict[str, str],
                    deadline: float, timeout_s: float, max_bytes: int) -> tuple[Answer, str | None]:
     """One request to ``url``; the answer, and where it redirects to (or None)."""
+    import http.client  # (start-up time, as in _connection)
+
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise RemoteError(f"{_shown(url)}: no complete answer within {timeout_s:g} s")
@@ -266,6 +274,9 @@ def _exchange_once(method: str, url: str, parts: SplitResult, body: Any, headers
 
 def _failure(url: str, error: Exception) -> str:
     """One line for a connection or protocol failure."""
+    import http.client  # (start-up time, as in _connection)
+    import ssl
+
     if isinstance(error, ssl.SSLError):
         return f"cannot reach {_shown(url)}: TLS: {error.reason or error}"
     if isinstance(error, http.client.RemoteDisconnected):
