@@ -140,7 +140,8 @@ def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
 @main.command()
 @click.argument("query_name", metavar="NAME|FILE|-", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query variable (an id such as henan, an IRI, or a literal).")
+              help="A parameter the query declares, checked against the graph: a node by its id (henan), "
+                   "pgid:henan, IRI or label (河南省); a literal; a number.")
 @click.option("--format", "output_format", default=None,
               type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "ttl", "nt",
                                  "json-ld"], case_sensitive=False),
@@ -156,8 +157,9 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
           data_dir: Path, ontology_dir: Path, out_dir: Path, endpoint: str | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
-    Parameters are bound as RDF terms in a VALUES clause built by the engine's serialiser,
-    never pasted into the query text.
+    Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
+    CONSTRUCT and DESCRIBE print Turtle (or ntriples, jsonld). Parameters are checked against
+    the graph and bound as RDF terms by the engine, never pasted into the query text.
     """
     from practice_graph.sparql import query as queries
 
