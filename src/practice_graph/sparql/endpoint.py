@@ -489,6 +489,9 @@ class Worker:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         child.close()
         try:
+            if not self.connection.poll(4 * WORKER_START_S):
+                self.stop()
+                raise EndpointError(f"a query worker did not start within {4 * WORKER_START_S:g} s")
             status, detail = self.connection.recv()
         except (EOFError, OSError):
             reason = self.why_stopped()
