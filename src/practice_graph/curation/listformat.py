@@ -364,6 +364,59 @@ def read_paragraphs(text: str, mode: Mode = STRICT, path: str = "SOURCE") -> tup
     return tuple(grouping.paragraphs())
 
 
+class _Assembly:
+    """Headings and practices in document order; the numbering decides where a practice belongs."""
+
+    def __init__(self, path: str, warnings: list[str]) -> None:
+        self.path, self.warnings = path, warnings
+        self.tasks: list[TaskHeading] = []
+        self.measures: list[MeasureHeading] = []
+        self.placed: list[MeasureHeading] = []  # the measure of each practice, in order
+        self.pending: list[MeasureHeading] = []  # headings no practice has opened yet
+        self.current: MeasureHeading | None = None
+        self.last_number: dict[int, int] = {}  # id(measure) -> its last practice number
+
+    def task(self, token: _Token) -> None:
+        assert token.heading is not None
+        number, label, start, end = token.heading
+        expected = self.tasks[-1].number + 1 if self.tasks else 1
+        if number != expected:
+            self.warnings.append(f"{self.path}:{token.line}: work task {number} follows {expected - 1}")
+        self.tasks.append(TaskHeading(number, label, start, end, token.line))
+
+    def measure(self, token: _Token) -> None:
+        assert token.heading is not None
+        number, label, start, end = token.heading
+        if not self.tasks:
+            raise ListFormatError(f"{self.path}:{token.line}: measure ({number}) {excerpt(label)} comes before "
+                                  "any work task")
+        task = self.tasks[-1]
+        siblings = [m for m in self.measures if m.task is task]
+        expected = siblings[-1].number + 1 if siblings else 1
+        if number != expected:
+            self.warnings.append(f"{self.path}:{token.line}: measure ({number}) of task {task.number} follows "
+                                 f"({expected - 1})")
+        measure = MeasureHeading(task, number, label, start, end, token.line)
+        self.measures.append(measure)
+        self.pending.append(measure)
+
+    def practice(self, number: int, line: int) -> None:
+        """A practice numbered 1 opens the nearest pending heading; one continuing the numbering stays."""
+        current = self.current
+        continues = current is not None and number == self.last_number.get(id(current), 0) + 1
+        if self.pending and (number == 1 or not continues):
+            current = self.current = self.pending[-1]  # any heading before it stays empty
+            self.pending.clear()
+        if current is None:
+            raise ListFormatError(f"{self.path}:{line}: practice {number} comes before any measure")
+        expected = self.last_number.get(id(current), 0) + 1
+        if number != expected:
+            self.warnings.append(f"{self.path}:{line}: practice {number} of measure {current.id} follows "
+                                 f"{expected - 1}")
+        self.last_number[id(current)] = number
+        self.placed.append(current)
+
+
 def read_outline(text: str, mode: Mode = TOLERANT, path: str = "SOURCE") -> Outline:
     """Tasks, measures and practices of a list; the numbering decides where a practice belongs.
 
@@ -372,58 +425,20 @@ def read_outline(text: str, mode: Mode = TOLERANT, path: str = "SOURCE") -> Outl
     """
     warnings: list[str] = []
     title = next((ln.text.lstrip("# ").strip() for ln in split_lines(text) if ln.text.strip().startswith("#")), None)
-    tokens = _tokens(text, mode, path, warnings)
     grouping = _Grouping(mode, path, warnings)
-    tasks: list[TaskHeading] = []
-    measures: list[MeasureHeading] = []
-    placed: list[MeasureHeading] = []  # the measure of each practice, in order
-    pending: list[MeasureHeading] = []
-    current: MeasureHeading | None = None
-    last_number: dict[int, int] = {}  # id(measure) -> last practice number
-
-    for token in tokens:
+    assembly = _Assembly(path, warnings)
+    for token in _tokens(text, mode, path, warnings):
         if token.kind == "task":
-            assert token.heading is not None
-            number, label, start, end = token.heading
-            expected = tasks[-1].number + 1 if tasks else 1
-            if number != expected:
-                warnings.append(f"{path}:{token.line}: work task {number} follows {expected - 1}")
-            tasks.append(TaskHeading(number, label, start, end, token.line))
+            assembly.task(token)
         elif token.kind == "measure":
-            assert token.heading is not None
-            number, label, start, end = token.heading
-            if not tasks:
-                raise ListFormatError(f"{path}:{token.line}: measure ({number}) {excerpt(label)} comes before "
-                                      "any work task")
-            task = tasks[-1]
-            siblings = [m for m in measures if m.task is task]
-            expected = siblings[-1].number + 1 if siblings else 1
-            if number != expected:
-                warnings.append(f"{path}:{token.line}: measure ({number}) of task {task.number} follows "
-                                f"({expected - 1})")
-            measure = MeasureHeading(task, number, label, start, end, token.line)
-            measures.append(measure)
-            pending.append(measure)
+            assembly.measure(token)
         else:
             number = grouping.add(token)
-            if number is None:
-                continue
-            continues = current is not None and number == last_number.get(id(current), 0) + 1
-            if pending and (number == 1 or not continues):
-                current = pending[-1]  # the nearest heading; any before it stay empty
-                pending.clear()
-            if current is None:
-                raise ListFormatError(f"{path}:{token.line}: practice {number} comes before any measure")
-            expected = last_number.get(id(current), 0) + 1
-            if number != expected:
-                warnings.append(f"{path}:{token.line}: practice {number} of measure {current.id} follows "
-                                f"{expected - 1}")
-            last_number[id(current)] = number
-            placed.append(current)
-
-    if not tasks and not measures and not grouping.groups:
+            if number is not None:
+                assembly.practice(number, token.line)
+    if not assembly.tasks and not assembly.measures and not grouping.groups:
         raise ListFormatError(f"{path}: no work task, measure or practice found: not a list in the expected format")
     practices = [ListedPractice(measure, paragraph.number, paragraph, line)
-                 for measure, paragraph, (_, line, _) in zip(placed, grouping.paragraphs(), grouping.groups,
+                 for measure, paragraph, (_, line, _) in zip(assembly.placed, grouping.paragraphs(), grouping.groups,
                                                              strict=True)]
-    return Outline(title, tasks, measures, practices, pending, warnings)
+    return Outline(title, assembly.tasks, assembly.measures, practices, assembly.pending, warnings)
