@@ -114,5 +114,6 @@ def test_outline_errors_quote_at_most_80_characters() -> None:
 
 def test_excerpt_is_one_line_and_short() -> None:
     assert excerpt("a\nb\tc") == "a b c"
+    assert excerpt("\x1b[31m红") == "\\x1b[31m红"  # no terminal escape reaches stderr
     assert excerpt("字" * 81) == "字" * 80 + "…"
     assert excerpt("字" * 80) == "字" * 80

@@ -44,8 +44,9 @@ class ListFormatError(ValueError):
 
 
 def excerpt(text: str, limit: int = 80) -> str:
-    """``text`` on one line and cut to ``limit`` characters, for quoting input in a message."""
-    flat = " ".join(text.split())
+    """``text`` on one line, control characters escaped, cut to ``limit`` characters: input quoted in a message."""
+    flat = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in " ".join(text.split()))
     return flat if len(flat) <= limit else flat[:limit] + "…"
 
 
