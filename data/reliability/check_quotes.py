@@ -33,13 +33,55 @@ PRACTICE_ID = re.compile(r"p-[1-5]-[1-5]-[1-9]")
 
 # The practice ids in document order (CODEBOOK.md §0): p-2-2-3 stands at the head of the table row
 # of 二(三), and p-3-4-3 is cut by a page break (its second <p> is unnumbered).
-PRACTICE_IDS = """
-p-1-1-1 p-1-1-2 p-1-2-1 p-1-2-2 p-1-3-1 p-1-3-2 p-1-3-3 p-1-4-1 p-1-4-2
-p-2-1-1 p-2-1-2 p-2-1-3 p-2-1-4 p-2-2-1 p-2-2-2 p-2-2-3 p-2-3-1 p-2-3-2 p-2-3-3 p-2-3-4 p-2-3-5
-p-3-1-1 p-3-1-2 p-3-1-3 p-3-2-1 p-3-2-2 p-3-3-1 p-3-3-2 p-3-3-3 p-3-4-1 p-3-4-2 p-3-4-3
-p-4-1-1 p-4-1-2 p-4-1-3 p-4-1-4 p-4-2-1 p-4-2-2 p-4-2-3 p-4-2-4 p-4-3-1 p-4-3-2
-p-5-1-1 p-5-1-2 p-5-1-3 p-5-2-1 p-5-2-2
-""".split()
+PRACTICE_IDS = [
+    "p-1-1-1",
+    "p-1-1-2",
+    "p-1-2-1",
+    "p-1-2-2",
+    "p-1-3-1",
+    "p-1-3-2",
+    "p-1-3-3",
+    "p-1-4-1",
+    "p-1-4-2",
+    "p-2-1-1",
+    "p-2-1-2",
+    "p-2-1-3",
+    "p-2-1-4",
+    "p-2-2-1",
+    "p-2-2-2",
+    "p-2-2-3",
+    "p-2-3-1",
+    "p-2-3-2",
+    "p-2-3-3",
+    "p-2-3-4",
+    "p-2-3-5",
+    "p-3-1-1",
+    "p-3-1-2",
+    "p-3-1-3",
+    "p-3-2-1",
+    "p-3-2-2",
+    "p-3-3-1",
+    "p-3-3-2",
+    "p-3-3-3",
+    "p-3-4-1",
+    "p-3-4-2",
+    "p-3-4-3",
+    "p-4-1-1",
+    "p-4-1-2",
+    "p-4-1-3",
+    "p-4-1-4",
+    "p-4-2-1",
+    "p-4-2-2",
+    "p-4-2-3",
+    "p-4-2-4",
+    "p-4-3-1",
+    "p-4-3-2",
+    "p-5-1-1",
+    "p-5-1-2",
+    "p-5-1-3",
+    "p-5-2-1",
+    "p-5-2-2",
+]
 
 
 def practice_ids() -> list[str]:
@@ -139,9 +181,13 @@ def check_coding(path: Path, paras: dict[str, list[str]]) -> list[str]:
                 subjects.add(designation)
                 if not head.startswith(designation):
                     errors.append(f"{path}: {trail}.designation: {designation} does not start {practice}")
-            if body.get("quote") is not None and quote_ok(f"{trail}.quote", practice, body["quote"]):
-                if body.get("via") != "as_subject" and designation not in body["quote"]:
-                    errors.append(f"{path}: {trail}.designation: {designation} not in its quote")
+            if (
+                body.get("quote") is not None
+                and quote_ok(f"{trail}.quote", practice, body["quote"])
+                and body.get("via") != "as_subject"
+                and designation not in body["quote"]
+            ):
+                errors.append(f"{path}: {trail}.designation: {designation} not in its quote")
         for a, arrangement in enumerate(unit.get("arrangements") or []):
             trail = f"{where}.arrangements[{a}]"
             quote_ok(f"{trail}.anchor", practice, arrangement.get("anchor"))

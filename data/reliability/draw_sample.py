@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_quotes import SOURCE, heading, paragraphs  # noqa: E402
+from check_quotes import SOURCE, heading, paragraphs
 
 TASKS = "一二三四五"
 
@@ -62,8 +62,8 @@ def main() -> None:
         exclude = {entry["practice"] for entry in yaml.safe_load(args.exclude.read_text("utf-8"))["practices"]}
     for entry in draw(args.seed, exclude):
         print(
-            f"  - {{practice: {entry['practice']}, measure: {entry['measure']}, number: \"{entry['number']}\","
-            f" of: {entry['of']}, heading: \"{entry['heading']}\"}}"
+            f'  - {{practice: {entry["practice"]}, measure: {entry["measure"]}, number: "{entry["number"]}",'
+            f' of: {entry["of"]}, heading: "{entry["heading"]}"}}'
         )
 
 
