@@ -7,6 +7,12 @@ Method: for each measure in document order (m-1-1 ... m-5-2), take the measure's
 (minus any excluded) sorted by their number and call ``random.Random(seed).choice`` on them, one
 generator for the whole draw. The practice ids come from the source order (check_quotes.py), not
 from the curated data. Prints YAML entries for sample.yaml.
+
+Measures with too few practices: a measure with one practice left (``of: 1``) gets that practice.
+The draw is forced, but ``choice`` is still called, so the generator advances exactly as for any
+other measure. A measure with no practice left (every practice excluded) is skipped without
+calling the generator; it is reported as a YAML comment and on stderr, and the sample then has
+fewer practices than measures.
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ def draw(seed: int, exclude: set[str]) -> list[dict]:
     sample = []
     for measure, practices in measures.items():
         pool = sorted((p for p in practices if p not in exclude), key=lambda p: int(p.split("-")[3]))
+        if not pool:
+            sample.append({"practice": None, "measure": measure, "of": 0, "excluded": len(practices)})
+            continue
         chosen = rng.choice(pool)
         sample.append(
             {
@@ -61,6 +70,11 @@ def main() -> None:
     if args.exclude:
         exclude = {entry["practice"] for entry in yaml.safe_load(args.exclude.read_text("utf-8"))["practices"]}
     for entry in draw(args.seed, exclude):
+        if entry["practice"] is None:
+            message = f'{entry["measure"]}: no practice left to draw (all {entry["excluded"]} excluded); skipped'
+            print(f"  # {message}")
+            print(message, file=sys.stderr)
+            continue
         print(
             f'  - {{practice: {entry["practice"]}, measure: {entry["measure"]}, number: "{entry["number"]}",'
             f' of: {entry["of"]}, heading: "{entry["heading"]}"}}'
