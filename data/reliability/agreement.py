@@ -68,8 +68,9 @@ def read_codebook(path: Path | None = None, rev: str | None = None) -> tuple[str
         text = subprocess.run(["git", "-C", str(repo), "show", f"{rev}:data/CODEBOOK.md"],
                               check=True, capture_output=True, text=True, encoding="utf-8").stdout
         return text, f"data/CODEBOOK.md at git revision {rev}"
-    path = path or CODEBOOK
-    return path.read_text("utf-8"), str(path)
+    path = (path or CODEBOOK).resolve()
+    repo = Path(__file__).resolve().parents[2]
+    return path.read_text("utf-8"), str(path.relative_to(repo)) if path.is_relative_to(repo) else str(path)
 
 
 def concepts(text: str | None = None) -> list[str]:
