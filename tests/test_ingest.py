@@ -301,6 +301,25 @@ def test_figures_with_units_and_spaces(sentence: str, printed: str, value: Decim
     assert text[figure.start:figure.end] == printed
 
 
+@pytest.mark.parametrize(("sentence", "printed", "qualifier"), [
+    ("保障 60%以上经费用于一线建筑工人的教育培训。", "60%以上", "at-least"),
+    ("连续3天及以上未出勤。", "3天及以上", "at-least"),
+    ("已有 2000 余家建筑企业。", "2000 余家", "more-than"),
+    ("惠及人数超 5000 人次。", "超 5000 人次", "more-than"),
+    ("每班组 10 人以下。", "10 人以下", "at-most"),
+    ("培训 300 人左右。", "300 人左右", "approximate"),
+])
+def test_drafted_qualifiers_are_values_the_model_accepts(sentence: str, printed: str, qualifier: str,
+                                                         dataset) -> None:
+    from practice_graph.model.schema import load_model
+
+    text = HEADER + ROW_1 + f"<p>1. 四川省叙永县加强培养。{sentence}</p>\n"
+    _, candidates = draft(text, dataset)
+    figure = by_text(candidates, "figure")[printed]
+    assert figure.fields["qualifier"] == qualifier
+    assert qualifier in load_model().enums["IndicatorQualifier"].permissible
+
+
 def test_as_of_dates_attach_to_the_figures_after_them(dataset) -> None:
     text = HEADER + ("二\t完善建筑工人实名制管理\t(一) 拓展实名制管理系统功能\t"
                      "<p>1. 广西壮族自治区不断完善实名制管理平台功能。"

@@ -611,6 +611,8 @@ CN_FIGURE = re.compile(r"(?P<pre>每)?(?P<cn>[两二三四五六七八九十]{1,
                        r"(?P<unit>大[\u4e00-\u9fff]{1,2}|个|项|级|方|场|家|名|年|类|批|位|期|种|次)")
 NOT_A_BODY_AFTER = {"领域", "行业", "补贴", "资金", "经费", "政策", "工作", "建设", "监管", "主管"}
 SCALE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000)}
+# the word after a figure -> its qualifier (values of the model's IndicatorQualifier enum)
+QUALIFIER_AFTER = {"及以上": "at-least", "以上": "at-least", "以下": "at-most", "左右": "approximate"}
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -796,7 +798,7 @@ def find_figures(run: Run, masked_spans: list[tuple[int, int]]) -> list[Candidat
         if more:
             fields["qualifier"] = "more-than"
         elif post:
-            fields["qualifier"] = "at-least" if "以上" in post else "other"
+            fields["qualifier"] = QUALIFIER_AFTER[post]
         figures.append(_add(found, run, "figure", match.start(), match.end(), "figure-with-unit", **fields))
     for match in CN_FIGURE.finditer(masked):
         if match.start() > 0 and masked[match.start() - 1] in "第一二三四五六七八九十百千万两":
