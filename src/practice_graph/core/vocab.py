@@ -52,9 +52,6 @@ class PG(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://w3id.org/practice-graph/ontology#")
 
-    Evidence: URIRef = _NS["Evidence"]  # 证据 Evidence
-    Participation: URIRef = _NS["Participation"]  # 参与 Participation
-    SourceDocument: URIRef = _NS["SourceDocument"]  # 来源文本 Source document
     WorkTask: URIRef = _NS["WorkTask"]  # 工作任务 Work task
     Measure: URIRef = _NS["Measure"]  # 主要举措 Measure
     Practice: URIRef = _NS["Practice"]  # 经验做法 Practice
@@ -69,6 +66,9 @@ class PG(DefinedNamespace):
     MechanismCategory: URIRef = _NS["MechanismCategory"]  # 机制类别 Mechanism category
     Mechanism: URIRef = _NS["Mechanism"]  # 机制 Mechanism
     JointArrangement: URIRef = _NS["JointArrangement"]  # 联合安排 Joint arrangement
+    Evidence: URIRef = _NS["Evidence"]  # 证据 Evidence
+    Participation: URIRef = _NS["Participation"]  # 参与 Participation
+    SourceDocument: URIRef = _NS["SourceDocument"]  # 来源文本 Source document
     inPractice: URIRef = _NS["inPractice"]  # 出自经验做法 in practice
     number: URIRef = _NS["number"]  # 序号 number
     task: URIRef = _NS["task"]  # 所属工作任务 task

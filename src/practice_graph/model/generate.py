@@ -277,6 +277,10 @@ def inventory_classes(model: Model) -> str:
 
 
 # ---------------------------------------------------------------------------- data/README.md
+def _keys(cls: Class) -> str:
+    return "{" + ", ".join(s.key + ("" if s.required else "?") for s in cls.slots if not s.derived) + "}"
+
+
 def _values(model: Model, slot: Slot) -> str:
     """What a field holds, for people."""
     def a(name: str) -> str:
@@ -285,11 +289,10 @@ def _values(model: Model, slot: Slot) -> str:
     if slot.scheme is not None:
         text = f"a concept of `{slot.scheme}`"
     elif model.is_reference(slot):
-        kinds = " or ".join(slot.range) if slot.range != ("Record",) else "any record"
-        text = f"{{id, quote, practice}}: {a(kinds)}" if slot.quoted else f"id of {a(kinds)}"
+        kinds = a(" or ".join(slot.range)) if slot.range != ("Record",) else "any record"
+        text = f"{_keys(model.classes['Link'])}: {kinds}" if slot.quoted else f"id of {kinds}"
     elif (inner := model.range_class(slot)) is not None:
-        keys = ", ".join(s.key + ("" if s.required else "?") for s in inner.slots if not s.derived)
-        text = f"{{{keys}}}"
+        text = _keys(inner)
     elif slot.range[0] in model.enums:
         text = " \\| ".join(f"`{value}`" for value in model.enums[slot.range[0]].permissible)
     else:
@@ -305,25 +308,31 @@ def _required(slot: Slot) -> str:
     return f"default {str(slot.default).lower()}" if slot.default is not None else ""
 
 
-def _table(model: Model, cls: Class, title: str) -> str:
+def _table(model: Model, cls: Class, title: str, skip: tuple[Slot, ...] = ()) -> str:
+    """A class's fields as a Markdown table (``skip``: inherited fields used as declared)."""
     rows = [f"#### {title}\n\n{cls.definition}\n\n",
             "| field | required | value | RDF | meaning |\n|---|---|---|---|---|\n"]
     for slot in cls.slots:
-        if slot.derived:
+        if slot.derived or slot in skip:
             continue
-        rdf = ", ".join(f"`{p}`" for p in slot.predicates) or "(not in the graph)"
+        rdf = ", ".join(f"`{p}`" for p in slot.predicates) or "—"
+        if cls.form == "langstring":
+            rdf = f"language tag `@{slot.key}`"
         rows.append(f"| `{slot.key}` | {_required(slot)} | {_values(model, slot)} | {rdf} | {slot.definition} |\n")
     return "".join(rows)
 
 
 def readme_fields(model: Model) -> str:
-    """The field tables of data/README.md: one per record kind, then the items inside records."""
+    """The field tables of data/README.md: every record's fields, one table per record kind (its own
+    fields, and the common ones where it uses them differently), then the items inside records."""
+    record = model.classes["Record"]
     parts = [f"<!-- {NOTICE} -->\n\n"
              "Every field of every file, as the model declares it (`src/practice_graph/model/schema.yaml`).\n"
-             "Required: `yes` the field must be given; `≥ n` the list needs n items.\n\n"]
+             "Required: `yes` the field must be given; `≥ n` the list needs n items.\n\n",
+             _table(model, record, "Every record") + "\n"]
     for cls in model.records():
         where = f"`{cls.file}`" + (f", `{cls.key}:`" if cls.key else "")
-        parts.append(_table(model, cls, f"{where}: {cls.name} ({cls.label.zh})") + "\n")
+        parts.append(_table(model, cls, f"{where}: {cls.name} ({cls.label.zh})", record.slots) + "\n")
     for cls in model.classes.values():
         if cls.file and not model.is_record(cls):
             parts.append(_table(model, cls, f"`{cls.file}`: {cls.name} ({cls.label.zh})") + "\n")
