@@ -110,7 +110,8 @@ def record_classes(model: Model) -> dict[str, type[Item]]:
                     make(model.classes[name])
         fields = {slot.key: _field(model, slot, classes) for slot in cls.slots if not slot.derived}
         base = Record if model.is_record(cls) else Item
-        made = create_model(cls.name, __base__=base, __module__=__name__, __doc__=cls.definition, **fields)
+        made = create_model(cls.name, __base__=base, __module__=__name__, **fields)
+        made.__doc__ = cls.definition
         if base is Record:
             made.kind_name = cls.name  # type: ignore[attr-defined]
         classes[cls.name] = made
