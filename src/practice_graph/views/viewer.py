@@ -254,14 +254,15 @@ def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
     for edge_class in drawn.edge_classes:
         for instance in sorted(graph.subjects(RDF.type, edge_class.iri)):
             source, target = graph.value(instance, edge_class.source), graph.value(instance, edge_class.target)
-            if source not in nodes or target not in nodes:
+            if not (isinstance(instance, URIRef) and isinstance(source, URIRef) and isinstance(target, URIRef)
+                    and source in nodes and target in nodes):
                 continue
             label = graph.value(instance, edge_class.label)
-            names = (_label(graph, label, "zh"), _label(graph, label, "en")) if label is not None \
+            names = (_label(graph, label, "zh"), _label(graph, label, "en")) if isinstance(label, URIRef) \
                 else edge_class.fallback
-            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(  # type: ignore[arg-type]
-                graph, names, nodes[source], nodes[target], instance)))  # type: ignore[index]
-            linked.add(frozenset((source, target)))  # type: ignore[arg-type]
+            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
+                graph, names, nodes[source], nodes[target], instance)))
+            linked.add(frozenset((source, target)))
     for predicate in sorted(drawn.weak):  # only where nothing says more
         names = drawn.names[predicate]
         for source, target in sorted(graph.subject_objects(predicate)):
