@@ -18,7 +18,6 @@ import ctypes.util
 import errno
 import functools
 import io
-import json
 import multiprocessing
 import os
 import queue
@@ -30,6 +29,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from practice_graph.core.web import content_security_policy, script_json
 
 SPARQL_PATH = "/sparql"
 RESULTS_TYPES = {
@@ -459,10 +460,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
         if content_type.startswith("text/html"):
-            self.send_header(
-                "Content-Security-Policy",
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-            )
+            self.send_header("Content-Security-Policy", content_security_policy(connect="'self'"))
         self.end_headers()
         self.wfile.write(body)
 
@@ -494,19 +492,7 @@ def query_page() -> str:
     from practice_graph.sparql.query import named_queries
 
     examples = [{"name": q.name, "question": q.question, "text": q.text} for q in named_queries()]
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-    data = data.replace("&", "\\u0026")
+    data = script_json(examples, sort_keys=False, compact=False)
     template = files("practice_graph.sparql").joinpath("static/query.html").read_text(encoding="utf-8")
     return template.replace("/*EXAMPLES*/[]", data)
 
-
-def serve(ntriples: bytes, host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None,
-          workers: int = 2, ready: threading.Event | None = None) -> None:
-    """Serve until interrupted."""
-    server = SparqlServer((host, port), ntriples, limits or Limits(), workers=workers, verbose=True)
-    if ready is not None:
-        ready.set()
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
