@@ -203,7 +203,7 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
         return
     result_format = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
                      "tsv": ox.QueryResultsFormat.TSV}[output_format]
-    click.echo(solutions.serialize(format=result_format).decode("utf-8"), nl=False)
+    click.echo((solutions.serialize(format=result_format) or b"").decode("utf-8"), nl=False)
 
 
 @main.command()

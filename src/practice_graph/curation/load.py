@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
@@ -48,7 +48,7 @@ class LineDict(dict):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that records lines, refuses aliases and duplicate keys."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -56,7 +56,7 @@ class _Loader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
@@ -123,6 +123,9 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ModelT = TypeVar("ModelT", bound=Model)
+
+
 class Label(Model):
     """A bilingual label: Chinese as written in the source, English a curators' translation."""
 
@@ -176,6 +179,9 @@ class Record(Model):
     label: Label
     evidence: list[Evidence] = Field(default_factory=list)
     note: str | None = None
+
+
+RecordT = TypeVar("RecordT", bound=Record)
 
 
 class WorkTask(Record):
@@ -390,9 +396,9 @@ class Dataset:
         """Where ``record`` was read."""
         return self.positions[id(record)]
 
-    def of(self, cls: type[Record]) -> list[Record]:
+    def of(self, cls: type[RecordT]) -> list[RecordT]:
         """Records of one class."""
-        return self.records.get(cls.kind_name, [])
+        return [record for record in self.records.get(cls.kind_name, []) if isinstance(record, cls)]
 
     def concepts(self, scheme: str) -> dict[str, Concept]:
         """The concepts of one scheme by id."""
@@ -414,7 +420,7 @@ def _validation_error(path: Path, raw: Any, error: ValidationError) -> DataError
     return DataError(path, locate(raw, tuple(first["loc"])) or locate(raw, ()), prefix + field_path, message)
 
 
-def _parse(cls: type[Model], raw: Any, path: Path) -> Model:
+def _parse(cls: type[ModelT], raw: Any, path: Path) -> ModelT:
     if not isinstance(raw, dict):
         raise DataError(path, getattr(raw, "line", None), "(record)", f"expected a mapping, got {type(raw).__name__}")
     try:

@@ -100,7 +100,7 @@ def practice_order(dataset: Dataset) -> list[Practice]:
         task = tasks.get(measure.task) if measure else None
         return (task.number if task else 0, measure.number if measure else 0, practice.number)
 
-    return sorted(dataset.of(Practice), key=key)  # type: ignore[arg-type]
+    return sorted(dataset.of(Practice), key=key)
 
 
 def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
@@ -194,9 +194,9 @@ def check_taxonomy_values(dataset: Dataset) -> Iterator[DataError]:
                     index,
                     "role",
                 )
-    for scheme in dataset.schemes:
-        ids = {concept.id for concept in scheme.concepts}
-        for concept in scheme.concepts:
+    for concept_scheme in dataset.schemes:
+        ids = {concept.id for concept in concept_scheme.concepts}
+        for concept in concept_scheme.concepts:
             if concept.broader is not None and concept.broader not in ids:
                 yield _problem(dataset, concept, "broader", f"unknown broader concept {concept.broader!r}")
 
@@ -322,7 +322,8 @@ def check_skeleton(dataset: Dataset) -> Iterator[DataError]:
                 "number",
                 f"practice numbered {practice.number} stands where the source numbers {paragraph.number}",
             )
-    for cls, parent_field in ((Measure, "task"), (Practice, "measure")):
+    numbered: tuple[tuple[type[Measure] | type[Practice], str], ...] = ((Measure, "task"), (Practice, "measure"))
+    for cls, parent_field in numbered:
         seen: dict[tuple[str, int], Record] = {}
         for record in dataset.of(cls):
             key = (getattr(record, parent_field), record.number)

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from practice_graph.core.web import content_security_policy, script_json
@@ -156,8 +156,8 @@ def check_query(text: str) -> str:
         if names & UPDATE_OPERATIONS or "Update" in names:
             raise Refused(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL updates are refused") from None
         raise Refused(HTTPStatus.BAD_REQUEST, f"malformed query: {query_error}") from None
-    names = [getattr(node, "name", None) for node in _walk(parsed)]
-    if "ServiceGraphPattern" in names:
+    parsed_names = [getattr(node, "name", None) for node in _walk(parsed)]
+    if "ServiceGraphPattern" in parsed_names:
         raise Refused(HTTPStatus.BAD_REQUEST, "SERVICE is refused: this endpoint never queries another address")
     form = str(getattr(parsed[1], "name", ""))
     if form not in QUERY_FORMS:
@@ -207,7 +207,8 @@ class CappedBuffer(io.RawIOBase):
 
     def __init__(self, limit: int) -> None:
         super().__init__()
-        self.limit, self.parts, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
 
     def writable(self) -> bool:
         return True
@@ -270,9 +271,9 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int) -> Non
             result = store.query(text)
             sink = CappedBuffer(max_result_bytes)
             if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
-                result.serialize(sink, format=getattr(ox.QueryResultsFormat, output))
+                result.serialize(cast(IO[bytes], sink), format=getattr(ox.QueryResultsFormat, output))
             else:
-                ox.serialize(result, sink, format=getattr(ox.RdfFormat, output))
+                ox.serialize(result, cast(IO[bytes], sink), format=getattr(ox.RdfFormat, output))
             connection.send(("ok", sink.getvalue()))
         except Refused as refused:
             connection.send(("refused", (int(refused.status), refused.message)))
@@ -445,7 +446,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         try:
             text = normalise_query(queries[0])
             form = check_query(text)
-            requested = (params.get("format") or params.get("output") or [None])[0]
+            given = params.get("format") or params.get("output")
+            requested = given[0] if given else None
             output = negotiate(self.headers.get("Accept") or "", form, requested)
             body = self.server.pool.run(text, output)
         except Refused as refused:

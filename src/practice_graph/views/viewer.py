@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
 
 from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
 from practice_graph.core.web import content_security_policy, script_json
@@ -97,13 +98,13 @@ MEMBER = ("成员", "member")
 class ViewerNode:
     """One node of the viewer: the record's IRI, its type and the text shown."""
 
-    iri: URIRef
+    iri: Node
     type_key: str
     zh: str
     en: str
     tooltip: str
-    tasks: set[URIRef] = field(default_factory=set)
-    provinces: set[URIRef] = field(default_factory=set)
+    tasks: set[Node] = field(default_factory=set)
+    provinces: set[Node] = field(default_factory=set)
 
     @property
     def record_id(self) -> str:
@@ -114,8 +115,8 @@ class ViewerNode:
 class ViewerEdge:
     """One edge: source and target IRIs, relation labels and a tooltip."""
 
-    source: URIRef
-    target: URIRef
+    source: Node
+    target: Node
     zh: str
     en: str
     tooltip: str
@@ -140,18 +141,18 @@ class SelectionError(ValueError):
 
 
 # ---------------------------------------------------------------------------- reading the graph
-def _label(graph: Graph, node: URIRef, language: str) -> str:
+def _label(graph: Graph, node: Node, language: str) -> str:
     values = sorted(str(value) for value in graph.objects(node, RDFS.label)
                     if isinstance(value, Literal) and value.language == language)
     return values[0] if values else ""
 
 
-def _evidence_start(evidence: URIRef) -> tuple[int, str]:
+def _evidence_start(evidence: Node) -> tuple[int, str]:
     match = re.search(r"/evidence/(\d+)-(\d+)$", str(evidence))
     return (int(match.group(1)), str(evidence)) if match else (-1, str(evidence))
 
 
-def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
+def _quotes(graph: Graph, node: Node) -> list[tuple[str, Node | None]]:
     """The node's quotes with their practice, in source order."""
     found = []
     for evidence in sorted(set(graph.objects(node, PROV.wasDerivedFrom)), key=_evidence_start):
@@ -160,12 +161,12 @@ def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
             None,
         )
         if exact is not None:
-            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice))), None)
+            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice), key=str)), None)
             found.append((exact, practice))
     return found
 
 
-def _quote_lines(graph: Graph, quotes: list[tuple[str, URIRef | None]]) -> list[str]:
+def _quote_lines(graph: Graph, quotes: list[tuple[str, Node | None]]) -> list[str]:
     lines = []
     for exact, practice in quotes[:MAX_QUOTES]:
         lines.append(f"「{exact}」")
@@ -187,7 +188,7 @@ def _node_tooltip(graph: Graph, node: URIRef, node_type: NodeType, zh: str, en: 
 
 
 def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, target: ViewerNode,
-                  evidence_holder: URIRef | None) -> str:
+                  evidence_holder: Node | None) -> str:
     lines = [f"{names[0]} {names[1]}", f"{source.zh} → {target.zh}", f"{source.en} → {target.en}"]
     if evidence_holder is not None:
         quotes = _quotes(graph, evidence_holder)
@@ -196,20 +197,25 @@ def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, targ
     return "\n".join(lines)
 
 
-def _statements(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], URIRef]:
+def _statements(graph: Graph) -> dict[tuple[Node, Node, Node], Node]:
     """Reified relations (subject, predicate, object) -> the rdf:Statement carrying their quote."""
-    found = {}
+    found: dict[tuple[Node, Node, Node], Node] = {}
     for statement in graph.subjects(RDF.type, RDF.Statement):
-        triple = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
-                  graph.value(statement, RDF.object))
-        if all(isinstance(term, URIRef) for term in triple):
-            found[triple] = statement  # type: ignore[index]
+        subject, predicate, obj = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
+                                   graph.value(statement, RDF.object))
+        if isinstance(subject, URIRef) and isinstance(predicate, URIRef) and isinstance(obj, URIRef):
+            found[(subject, predicate, obj)] = statement
     return found
+
+
+def _pair_text(pair: tuple[Node, Node]) -> tuple[str, str]:
+    """A sort key for (subject, object) pairs: their text, as rdflib orders two IRIs."""
+    return str(pair[0]), str(pair[1])
 
 
 def viewer_data(graph: Graph) -> ViewerData:
     """Nodes, edges and the filter lists of the whole graph, deterministic order."""
-    nodes: dict[URIRef, ViewerNode] = {}
+    nodes: dict[Node, ViewerNode] = {}
     for node_type in NODE_TYPES:
         for node in sorted(s for s in graph.subjects(RDF.type, PG[node_type.key]) if isinstance(s, URIRef)):
             if node in nodes:
@@ -219,19 +225,19 @@ def viewer_data(graph: Graph) -> ViewerData:
 
     statements = _statements(graph)
     edges: list[ViewerEdge] = []
-    linked: set[frozenset[URIRef]] = set()
+    linked: set[frozenset[Node]] = set()
     for predicate, names in RELATIONS.items():
         if predicate == PG.mentions:
             continue
-        for source, target in sorted(graph.subject_objects(predicate)):
+        for source, target in sorted(graph.subject_objects(predicate), key=_pair_text):
             if source in nodes and target in nodes and source != target:
                 holder = statements.get((source, predicate, target))
                 edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
                     graph, names, nodes[source], nodes[target], holder)))
                 linked.add(frozenset((source, target)))
-    for membership in sorted(graph.subjects(RDF.type, PG.Participation)):
+    for membership in sorted(graph.subjects(RDF.type, PG.Participation), key=str):
         arrangement, member = graph.value(membership, ORG.organization), graph.value(membership, ORG.member)
-        if arrangement not in nodes or member not in nodes:
+        if arrangement is None or member is None or arrangement not in nodes or member not in nodes:
             continue
         role = graph.value(membership, ORG.role)
         names = (_label(graph, role, "zh"), _label(graph, role, "en")) if role is not None else MEMBER
@@ -239,7 +245,7 @@ def viewer_data(graph: Graph) -> ViewerData:
             graph, names, nodes[arrangement], nodes[member], membership)))
         linked.add(frozenset((arrangement, member)))
     names = RELATIONS[PG.mentions]
-    for source, target in sorted(graph.subject_objects(PG.mentions)):  # only where nothing says more
+    for source, target in sorted(graph.subject_objects(PG.mentions), key=_pair_text):  # only where nothing says more
         if source in nodes and target in nodes and frozenset((source, target)) not in linked:
             edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
                                                                            nodes[target], None)))
@@ -251,14 +257,14 @@ def viewer_data(graph: Graph) -> ViewerData:
     return ViewerData(list(nodes.values()), edges, tasks, provinces)
 
 
-def _assign_tasks_and_provinces(graph: Graph, nodes: dict[URIRef, ViewerNode]) -> None:
+def _assign_tasks_and_provinces(graph: Graph, nodes: dict[Node, ViewerNode]) -> None:
     """Tie each node to work tasks and provinces: its own region's province, and the tasks and lead
     provinces of the practices it belongs to (quoted in, mentioned by, used by, under)."""
 
-    def province(region: URIRef | None) -> URIRef | None:
+    def province(region: Node | None) -> Node | None:
         return graph.value(region, PG.withinProvince) if region is not None else None
 
-    practices_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+    practices_of: dict[Node | None, set[Node]] = defaultdict(set)
     for practice in graph.subjects(RDF.type, PG.Practice):
         practices_of[practice].add(practice)
         measure = graph.value(practice, PG.measure)
@@ -310,7 +316,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     edges = [e for e in data.edges if e.source in kept and e.target in kept]
     if focus:
         centre = _find(nodes, focus, "--focus", "node (after --types/--task)")
-        neighbours: dict[URIRef, set[URIRef]] = defaultdict(set)
+        neighbours: dict[Node, set[Node]] = defaultdict(set)
         for edge in edges:
             neighbours[edge.source].add(edge.target)
             neighbours[edge.target].add(edge.source)
