@@ -39,6 +39,6 @@ def select(query: str, *, store: pyoxigraph.Store | None = None, endpoint: str |
 
 def show_inline(graph: Graph | None = None, height: int = 720, **selection: Any) -> Any:
     """The offline viewer inline in Jupyter, for the built graph (or ``graph``)."""
-    from practice_graph.views import viewer
+    from practice_graph.views import viewer  # start-up time: pyvis and rdflib, only for the viewer
 
     return viewer.show_inline(graph if graph is not None else load_graph(), height=height, **selection)

@@ -22,10 +22,19 @@ import pyoxigraph as ox
 
 from practice_graph.core.files import write_atomically, write_outputs
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
-from practice_graph.pipeline import BuildFailed, built_ntriples, keep, load_graph
+from practice_graph.pipeline import (
+    BuildFailed,
+    built_ntriples,
+    class_counts,
+    keep,
+    load_graph,
+    predicate_counts,
+    render_outputs,
+)
 from practice_graph.pipeline import build as run_build
 from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
+from practice_graph.sparql.remote import push as push_graph
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,7 +122,6 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     The graph is also kept in the cache of built graphs, where the other commands read it.
     """
-    from practice_graph.pipeline import render_outputs
     from practice_graph.views.charts import FontMissing  # start-up time: matplotlib
 
     with reported(failure=(FontMissing,)):
@@ -148,8 +156,6 @@ def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
 @graph_source
 def stats(data_dir: Path, ontology_dir: Path) -> None:
     """Counts per class and per relation."""
-    from practice_graph.pipeline import class_counts, predicate_counts
-
     with reported():
         graph = load_graph(data_dir, ontology_dir)
     click.echo(f"triples\t{len(graph)}")
@@ -256,8 +262,6 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
 @graph_source
 def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path, ontology_dir: Path) -> None:
     """Load the built graph into any SPARQL 1.1 Graph Store (replacing that graph)."""
-    from practice_graph.sparql.remote import push as push_graph
-
     with reported(failure=(RemoteError,)):
         result = push_graph(built_ntriples(data_dir, ontology_dir), endpoint, graph_iri, progress=not no_progress)
     click.echo(f"pushed {result.triples:,} triples ({result.size:,} bytes) to {result.url}: HTTP {result.status}")
