@@ -79,3 +79,12 @@ def test_cache_folder_is_the_environment_variable_or_the_user_cache(monkeypatch,
     monkeypatch.delenv(cache.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache.cache_dir() == tmp_path / "xdg" / "practice-graph" / "graphs"
+
+
+def test_the_notebook_api_opens_the_current_build_once(seeded_cache: Path, capsys) -> None:
+    from practice_graph import api
+
+    # The source list: five work tasks (一 to 五), sixteen measures, forty-seven numbered practices.
+    assert api.select("cq01") == [{"tasks": "5", "measures": "16", "practices": "47"}]
+    assert api.default_store() is api.default_store()
+    assert capsys.readouterr().err == ""  # read from the cache: no build, no notice

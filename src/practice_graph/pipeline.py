@@ -146,20 +146,25 @@ def built_ntriples(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_O
     otherwise built (without SHACL) once, with a one-line notice on standard error, and kept in the
     cache. Raises ``BuildFailed`` when the data is broken.
     """
+    return current_build(data_dir, ontology_dir)[1]
+
+
+def current_build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY) -> tuple[str, bytes]:
+    """The key of the current build's stamp and its N-Triples (see :func:`built_ntriples`)."""
     stamp = current_stamp(data_dir, ontology_dir)
-    if stamp.key in _last_read:
-        return _last_read[stamp.key]
-    ntriples = cached_ntriples(stamp)
-    if ntriples is None:
-        ntriples = _build_and_keep(stamp, data_dir, ontology_dir)
-    _last_read.clear()
-    _last_read[stamp.key] = ntriples
-    return ntriples
+    if stamp.key not in _last_read:
+        ntriples = cached_ntriples(stamp)
+        if ntriples is None:
+            ntriples = _build_and_keep(stamp, data_dir, ontology_dir)
+        _last_read.clear()
+        _last_read[stamp.key] = ntriples
+    return stamp.key, _last_read[stamp.key]
 
 
 def _build_and_keep(stamp: BuildStamp, data_dir: Path, ontology_dir: Path) -> bytes:
     previous = latest_stamp()
-    reason = f"{', '.join(stamp.changed_since(previous))} changed" if previous else "no build yet"
+    changed = stamp.changed_since(previous) if previous else []
+    reason = f"{', '.join(changed)} changed" if changed else "no build yet" if previous is None else "cache damaged"
     print(f"building the graph ({reason}) ... ", end="", file=sys.stderr, flush=True)
     started = time.perf_counter()
     try:
