@@ -82,26 +82,25 @@ def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 
 # ---------------------------------------------------------------------------- shared options
 
-def _folder(**kwargs: Any) -> click.Path:
-    return click.Path(file_okay=False, path_type=Path, **kwargs)
+FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
 def graph_source(command: F) -> F:
     """``--data`` and ``--ontology``: the inputs whose built graph a command reads or builds."""
-    command = click.option("--ontology", "ontology_dir", type=_folder(), default=DEFAULT_ONTOLOGY,
+    command = click.option("--ontology", "ontology_dir", type=FOLDER, default=DEFAULT_ONTOLOGY,
                            show_default=True, help="Folder with practice-graph.ttl and shapes.ttl.")(command)
     return data_option(command)
 
 
 def data_option(command: F) -> F:
     """``--data``: the folder of curated YAML and the source text."""
-    return click.option("--data", "data_dir", type=_folder(), default=DEFAULT_DATA, show_default=True,
+    return click.option("--data", "data_dir", type=FOLDER, default=DEFAULT_DATA, show_default=True,
                         help="Folder of curated YAML and the source text.")(command)
 
 
 def out_option(default: Path, help: str, *, file: bool = False) -> Callable[[F], F]:
     """``--out``: where a command writes (a folder, or one file when ``file``), relative to the current folder."""
-    kind = click.Path(dir_okay=False, path_type=Path) if file else _folder()
+    kind = click.Path(dir_okay=False, path_type=Path) if file else FOLDER
     return click.option("--out", "out", type=kind, default=default, show_default=True, help=help)
 
 
