@@ -79,7 +79,7 @@ def missing_glyphs(texts: Iterable[str], font_path: str | None = None) -> list[s
     return [c for c in characters if font.get_char_index(ord(c)) == 0]
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of every rc name
     name, _ = cjk_font()
     return {
         "font.family": "sans-serif",
