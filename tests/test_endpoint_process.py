@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 
 import practice_graph
-from practice_graph.core.paths import NTRIPLES
 from tests.test_endpoint import ASK_HENAN
 
 SOURCES = Path(practice_graph.__file__).resolve().parents[1]
@@ -46,18 +45,14 @@ class Served:
         return "".join(self.lines)
 
 
-@pytest.fixture(scope="module")
-def out_dir(built, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("dist")
-    (folder / NTRIPLES).write_bytes(built.files[NTRIPLES])
-    return folder
+pytestmark = pytest.mark.usefixtures("seeded_cache")  # serve finds the session's build in the tests' cache
 
 
-def start_serve(out_dir: Path, *options: str) -> Served:
+def start_serve(*options: str) -> Served:
     """``practice-graph serve --port 0`` in a session of its own; waits for its address line."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")])}
     process = subprocess.Popen(
-        [sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", "--out", str(out_dir), *options],
+        [sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", *options],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
         start_new_session=True,
     )
@@ -82,7 +77,7 @@ def start_serve(out_dir: Path, *options: str) -> Served:
 
 
 @pytest.fixture
-def serving(out_dir) -> Iterator[list[Served]]:
+def serving() -> Iterator[list[Served]]:
     """The processes a test starts, stopped (by their PIDs) when it ends."""
     started: list[Served] = []
     yield started
@@ -138,8 +133,8 @@ def resident(pid: int) -> int:
     return 0
 
 
-def test_hostile_queries_are_stopped_at_the_memory_limit_and_the_tree_stays_under_it(out_dir, serving) -> None:
-    served = start_serve(out_dir, "--memory-limit", "512M", "--workers", "2", "--timeout", "120")
+def test_hostile_queries_are_stopped_at_the_memory_limit_and_the_tree_stays_under_it(serving) -> None:
+    served = start_serve("--memory-limit", "512M", "--workers", "2", "--timeout", "120")
     serving.append(served)
     peaks = {"workers": 0, "tree": 0}
     done = threading.Event()
@@ -177,10 +172,10 @@ def test_hostile_queries_are_stopped_at_the_memory_limit_and_the_tree_stays_unde
     assert peaks["tree"] <= MEMORY_LIMIT + 256 * MIB  # the server process holds the graph text and the page
 
 
-def test_a_memory_limit_too_small_for_the_graph_is_one_line(out_dir) -> None:
+def test_a_memory_limit_too_small_for_the_graph_is_one_line() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", "--out", str(out_dir),
-                           "--memory-limit", "40M"], capture_output=True, text=True, env=env, timeout=180)
+    done = subprocess.run([sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", "--memory-limit", "40M"],
+                          capture_output=True, text=True, env=env, timeout=180)
     assert done.returncode == 2
     assert done.stderr.startswith("error: the memory limit of 20 MiB per worker is too small")
     assert len(done.stderr.splitlines()) == 1
@@ -190,8 +185,8 @@ def test_a_memory_limit_too_small_for_the_graph_is_one_line(out_dir) -> None:
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
-def test_a_signal_stops_serve_and_its_workers_with_one_line(out_dir, serving, how) -> None:
-    served = start_serve(out_dir, "--workers", "2")
+def test_a_signal_stops_serve_and_its_workers_with_one_line(serving, how) -> None:
+    served = start_serve("--workers", "2")
     serving.append(served)
     status, _ = post(served.url, ASK_HENAN)
     assert status == 200

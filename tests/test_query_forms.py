@@ -99,11 +99,16 @@ def test_an_endpoint_gives_the_same_bytes_as_the_embedded_store(store, endpoint,
     assert run_query(endpoint, query, output=output) == run_query(store, query, output=output)
 
 
+@pytest.fixture
+def seeded(seeded_cache) -> None:
+    """The CLI finds the session's build in the tests' cache."""
+
+
 def cli(*args: str, stdin: str | bytes | None = None):
     return CliRunner().invoke(main, list(args), input=stdin)
 
 
-def test_cli_runs_every_form_from_standard_input() -> None:
+def test_cli_runs_every_form_from_standard_input(seeded) -> None:
     result = cli("query", "-", stdin="ASK {?s ?p ?o}")
     assert (result.exit_code, result.stdout) == (0, "true\n"), result.output
     result = cli("query", "-", "--format", "JSON", stdin=ASK_REGION)
@@ -118,7 +123,7 @@ def test_cli_runs_every_form_from_standard_input() -> None:
     assert result.exit_code == 0 and ElementTree.fromstring(result.stdout)
 
 
-def test_cli_refuses_what_it_cannot_run_in_one_line(tmp_path) -> None:
+def test_cli_refuses_what_it_cannot_run_in_one_line(seeded, tmp_path) -> None:
     result = cli("query", "-", "--format", "json", stdin=DESCRIBE)
     assert result.exit_code == 2 and result.stderr.startswith("error: format 'json' is for SELECT and ASK")
     binary = tmp_path / "binary.rq"

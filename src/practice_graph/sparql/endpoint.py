@@ -25,7 +25,6 @@ import ctypes.util
 import errno
 import functools
 import io
-import json
 import multiprocessing
 import os
 import queue
@@ -41,8 +40,10 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
+
+from practice_graph.core.web import content_security_policy, script_json
 
 SPARQL_PATH = "/sparql"
 RESULTS_TYPES = {
@@ -235,8 +236,8 @@ def check_query(text: str) -> str:
         if _is_update(text):
             raise Refused(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL updates are refused") from None
         raise Refused(HTTPStatus.BAD_REQUEST, f"malformed query: {query_error}") from None
-    names = [getattr(node, "name", None) for node in _walk(parsed)]
-    if "ServiceGraphPattern" in names:
+    parsed_names = [getattr(node, "name", None) for node in _walk(parsed)]
+    if "ServiceGraphPattern" in parsed_names:
         raise Refused(HTTPStatus.BAD_REQUEST, "SERVICE is refused: this endpoint never queries another address")
     form = str(getattr(parsed[1], "name", ""))
     if form not in QUERY_FORMS:
@@ -294,7 +295,8 @@ class CappedBuffer(io.RawIOBase):
 
     def __init__(self, limit: int) -> None:
         super().__init__()
-        self.limit, self.parts, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
 
     def writable(self) -> bool:
         return True
@@ -383,9 +385,9 @@ def _serialise(result: Any, output: str, max_result_bytes: int) -> bytes:
 
     sink = CappedBuffer(max_result_bytes)
     if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
-        result.serialize(sink, format=getattr(ox.QueryResultsFormat, output))
+        result.serialize(cast(IO[bytes], sink), format=getattr(ox.QueryResultsFormat, output))
     else:
-        ox.serialize(result, sink, format=getattr(ox.RdfFormat, output))
+        ox.serialize(result, cast(IO[bytes], sink), format=getattr(ox.RdfFormat, output))
     return sink.getvalue()
 
 
@@ -644,13 +646,13 @@ class DeadlineReader(socket.SocketIO):
 
     def __init__(self, sock: socket.socket, handler: SparqlHandler) -> None:
         super().__init__(sock, "rb")
-        self.handler = handler
+        self.socket, self.handler = sock, handler
 
     def readinto(self, buffer: Any) -> int | None:
         remaining = self.handler.deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("the request did not arrive in time")
-        self._sock.settimeout(remaining)
+        self.socket.settimeout(remaining)
         return super().readinto(buffer)
 
 
@@ -830,7 +832,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
             text = normalise_query(queries[0])
             if not text.strip():
                 raise Refused(HTTPStatus.BAD_REQUEST, "no query given")
-            requested = (params.get("format") or params.get("output") or [None])[0]
+            given = params.get("format") or params.get("output")
+            requested = given[0] if given else None
             output, body = self.server.pool.answer(text, self.headers.get("Accept") or "", requested)
         except Refused as refused:
             self.reply_error(refused.status, refused.message)
@@ -848,10 +851,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         if content_type.startswith("text/html"):
-            self.send_header(
-                "Content-Security-Policy",
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-            )
+            self.send_header("Content-Security-Policy", content_security_policy(connect="'self'"))
         self.end_headers()
         if not self.head_only:
             self.wfile.write(body)
@@ -945,8 +945,7 @@ def query_page() -> str:
     from practice_graph.sparql.query import named_queries
 
     examples = [{"name": q.name, "question": q.question, "text": q.text} for q in named_queries()]
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-    data = data.replace("&", "\\u0026")
+    data = script_json(examples, sort_keys=False, compact=False)
     template = files("practice_graph.sparql").joinpath("static/query.html").read_text(encoding="utf-8")
     return template.replace("/*EXAMPLES*/[]", data)
 
@@ -973,11 +972,3 @@ def serve_until_stopped(server: SparqlServer) -> str:
             signal.signal(number, handler)
     return received[0] if received else "shutdown"
 
-
-def serve(ntriples: bytes, host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None,
-          workers: int = 2, ready: threading.Event | None = None) -> str:
-    """Serve until SIGINT or SIGTERM; returns the signal's name."""
-    server = SparqlServer((host, port), ntriples, limits or Limits(), workers=workers, verbose=True)
-    if ready is not None:
-        ready.set()
-    return serve_until_stopped(server)

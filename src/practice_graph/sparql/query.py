@@ -25,7 +25,18 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+
+import pyoxigraph as ox
+
+from practice_graph.sparql.remote import remote_query
+from practice_graph.sparql.store import oxigraph_store
+
+#: where a query runs: an embedded store, or the URL of a SPARQL 1.1 endpoint
+Target: TypeAlias = "ox.Store | str"
+#: a value bound to a variable (parameters are IRIs and literals)
+Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"
+Result: TypeAlias = "ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]"
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 ID_BASE = "https://w3id.org/practice-graph/id/"
@@ -153,7 +164,7 @@ def find_query(name_or_path: str) -> NamedQuery:
     raise QueryError(f"no query named {name_or_path!r} and no such file{hint} (named queries: {', '.join(known)})")
 
 
-def load_query(query: str | NamedQuery) -> NamedQuery:
+def as_query(query: str | NamedQuery) -> NamedQuery:
     """A NamedQuery from itself, a name, a file, ``-``, or query text (it holds ``{``, a line break or a space)."""
     if isinstance(query, NamedQuery):
         return query
@@ -170,22 +181,22 @@ def load_query(query: str | NamedQuery) -> NamedQuery:
     return parse_query_text(query, "(text)", Path("(text)"))
 
 
-def open_store(ntriples: bytes):
+def open_store(ntriples: bytes) -> ox.Store:
     """An in-memory pyoxigraph store holding canonical N-Triples."""
-    from practice_graph.sparql.store import oxigraph_store
-
     return oxigraph_store(ntriples)
 
 
 # --------------------------------------------------------------------------- parameters
 
 
-def term_text(term) -> str:
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
     """A term as people read it: IRIs compacted to ``pgid:``, literals as their value."""
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):
+        return str(term)
     value = term.value
-    if type(term).__name__ == "NamedNode" and value.startswith(ID_BASE):
+    if isinstance(term, ox.NamedNode) and value.startswith(ID_BASE):
         return ID_PREFIX + value[len(ID_BASE):]
     return value
 
@@ -198,14 +209,10 @@ def _accepted(named: NamedQuery) -> str:
     return f"query {named.name} takes: {listed}"
 
 
-def _ask(target: Any, text: str, bound: dict[str, Any]) -> Any:
+def _ask(target: Target, text: str, bound: dict[str, Term]) -> Any:
     """Run a look-up query (ours, not the user's) on the target with ``bound`` variables."""
-    import pyoxigraph as ox
-
     substitutions = {ox.Variable(name): term for name, term in bound.items()}
     if isinstance(target, str):
-        from practice_graph.sparql.remote import remote_query
-
         return remote_query(target, _with_values(text, substitutions))
     return target.query(text, substitutions=substitutions)
 
@@ -228,10 +235,8 @@ def _iri_candidates(value: str, prefixes: dict[str, str]) -> list[str]:
     return candidates
 
 
-def _resolve_node(target: Any, named: NamedQuery, param: Param, value: str):
+def _resolve_node(target: Target | None, named: NamedQuery, param: Param, value: str) -> ox.NamedNode:
     """The node a value names, checked against the graph (its id, pgid:id, IRI or label)."""
-    import pyoxigraph as ox
-
     where = f"query {named.name}: {param.name}={value!r}"
     of_type = f"a {param.type}" if param.kind == "class" else "a node"
     typed = ""
@@ -288,9 +293,7 @@ def _suggestions(value: str, labels: dict[str, list[str]]) -> str:
     return "; close matches: " + ", ".join(_described(node, labels) for node in nodes) if nodes else ""
 
 
-def _resolve_value(target: Any, named: NamedQuery, param: Param, value: str):
-    import pyoxigraph as ox
-
+def _resolve_value(target: Target | None, named: NamedQuery, param: Param, value: str) -> Term:
     if param.kind == "literal":
         return ox.Literal(value)
     if param.kind == "number":
@@ -302,26 +305,40 @@ def _resolve_value(target: Any, named: NamedQuery, param: Param, value: str):
     return _resolve_node(target, named, param, value)
 
 
-def resolve_params(target: Any, named: NamedQuery, given: Mapping[str, str] | None) -> dict[str, Any]:
-    """Terms for the query's parameters: given values over defaults, each checked against ``target``.
-
-    ``target`` is a pyoxigraph Store, an endpoint URL, or None (forms are checked, not the graph).
-    Raises QueryError for an unknown name, a missing value, a value of the wrong type or a node
-    the graph does not hold.
-    """
+def _values(named: NamedQuery, given: Mapping[str, str] | None) -> dict[str, str]:
+    """Given values over defaults, by parameter; QueryError for an unknown name or a missing value."""
     given = dict(given or {})
     for name in given:
         if name not in named.params:
             close = difflib.get_close_matches(name, list(named.params), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise QueryError(f"query {named.name}: no parameter {name!r}{hint} ({_accepted(named)})")
-    terms: dict[str, Any] = {}
+    values: dict[str, str] = {}
     for name, param in named.params.items():
         value = given.get(name, param.default)
         if value is None:
             raise QueryError(f"query {named.name} needs --param {name}=VALUE ({param.type})")
-        terms[name] = _resolve_value(target, named, param, value)
-    return terms
+        values[name] = value
+    return values
+
+
+def resolve_params(target: Target | None, named: NamedQuery, given: Mapping[str, str] | None) -> dict[str, Term]:
+    """Terms for the query's parameters: given values over defaults, each checked against ``target``.
+
+    ``target`` is a pyoxigraph Store, an endpoint URL, or None (forms are checked, not the graph).
+    Raises QueryError for an unknown name, a missing value, a value of the wrong type or a node
+    the graph does not hold.
+    """
+    return {name: _resolve_value(target, named, named.params[name], value)
+            for name, value in _values(named, given).items()}
+
+
+def check_params(query: str | NamedQuery, given: Mapping[str, str] | None) -> None:
+    """What can be checked before the graph is at hand (names, missing values, numbers); raises QueryError."""
+    named = as_query(query)
+    for name, value in _values(named, given).items():
+        if named.params[name].kind == "number":
+            _resolve_value(None, named, named.params[name], value)
 
 
 def _with_values(text: str, terms: Mapping[Any, Any]) -> str:
@@ -333,32 +350,28 @@ def _with_values(text: str, terms: Mapping[Any, Any]) -> str:
     return f"{text.rstrip()}\nVALUES ({variables}) {{ ({values}) }}\n"
 
 
-def bound_text(query: str | NamedQuery, given: Mapping[str, str] | None = None, target: Any = None) -> str:
+def bound_text(query: str | NamedQuery, given: Mapping[str, str] | None = None, target: Target | None = None) -> str:
     """The query text with its parameters bound in a trailing ``VALUES`` clause of escaped terms.
 
     With ``target`` (a Store or an endpoint URL) the values are checked against that graph too.
     """
-    named = load_query(query)
+    named = as_query(query)
     return _with_values(named.text, resolve_params(target, named, given))
 
 
 # --------------------------------------------------------------------------- running
 
 
-def execute(target: Any, query: str | NamedQuery, params: Mapping[str, str] | None = None):
+def execute(target: Target | None, query: str | NamedQuery, params: Mapping[str, str] | None = None) -> Result:
     """The result of a query on a Store or an endpoint URL: QuerySolutions, QueryBoolean, or triples.
 
     Raises QueryError (bad query, bad parameter) or RemoteError (an endpoint that fails).
     """
-    import pyoxigraph as ox
-
-    named = load_query(query)
+    named = as_query(query)
     if not named.text.strip():
         raise QueryError(f"{named.path}: empty query")
     terms = resolve_params(target, named, params)
     if isinstance(target, str):
-        from practice_graph.sparql.remote import remote_query
-
         return remote_query(target, _with_values(named.text, terms))
     if target is None:
         raise QueryError("give a store or an endpoint to run the query on")
@@ -378,12 +391,20 @@ def execute(target: Any, query: str | NamedQuery, params: Mapping[str, str] | No
         raise QueryError(f"{named.path}: the query failed: {' '.join(str(error).split())[:300]}") from None
 
 
-def run_select(store, query: str | NamedQuery, given: Mapping[str, str] | None = None):
+def run_select(store: ox.Store, query: str | NamedQuery, given: Mapping[str, str] | None = None) -> ox.QuerySolutions:
     """Run a SELECT on a store; returns the solutions object of pyoxigraph."""
-    import pyoxigraph as ox
-
-    named = load_query(query)
+    named = as_query(query)
     result = execute(store, named, given)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{named.path}: not a SELECT query (run_query runs every form)")
+    return result
+
+
+def solutions(query: str | NamedQuery, *, store: ox.Store | None = None, endpoint: str | None = None,
+              params: Mapping[str, str] | None = None) -> ox.QuerySolutions:
+    """The solutions of a SELECT on ``store`` (embedded) or a SPARQL 1.1 ``endpoint``, parameters checked and bound."""
+    named = as_query(query)
+    result = execute(endpoint or store, named, params)
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError(f"{named.path}: not a SELECT query (run_query runs every form)")
     return result
@@ -399,10 +420,8 @@ def format_name(name: str | None) -> str | None:
     return canonical
 
 
-def format_result(result: Any, output: str | None = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+def format_result(result: Result, output: str | None = None, prefixes: Mapping[str, str] | None = None) -> bytes:
     """A query result as bytes ending with a line break; ``output`` None is table or Turtle by the form."""
-    import pyoxigraph as ox
-
     chosen = format_name(output)
     if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
         form = "an ASK" if isinstance(result, ox.QueryBoolean) else "a SELECT"
@@ -414,7 +433,7 @@ def format_result(result: Any, output: str | None = None, prefixes: Mapping[str,
             data = (f"{str(bool(result)).lower()}\n".encode() if isinstance(result, ox.QueryBoolean)
                     else format_table(*rows(result)).encode("utf-8"))
         else:
-            data = result.serialize(format=getattr(ox.QueryResultsFormat, chosen.upper()))
+            data = result.serialize(format=getattr(ox.QueryResultsFormat, chosen.upper())) or b""
     else:
         chosen = chosen or "turtle"
         if chosen not in GRAPH_FORMATS:
@@ -424,11 +443,11 @@ def format_result(result: Any, output: str | None = None, prefixes: Mapping[str,
                       "jsonld": ox.RdfFormat.JSON_LD}[chosen]
         triples = sorted(result, key=str)  # one order, whatever the engine's
         used = dict(prefixes or {}) if chosen == "turtle" else {}
-        data = ox.serialize(triples, format=rdf_format, prefixes=used or None)
+        data = ox.serialize(triples, format=rdf_format, prefixes=used or None) or b""
     return data if data.endswith(b"\n") else data + b"\n"
 
 
-def run_query(target: Any, query: str | NamedQuery, params: Mapping[str, str] | None = None,
+def run_query(target: Target, query: str | NamedQuery, params: Mapping[str, str] | None = None,
               output: str | None = None) -> bytes:
     """Run any query form on a Store or an endpoint URL; the answer in ``output`` format, as bytes.
 
@@ -436,7 +455,7 @@ def run_query(target: Any, query: str | NamedQuery, params: Mapping[str, str] | 
     :data:`FORMATS` (any case; ``ttl``, ``nt``, ``json-ld`` accepted), or None for a table
     (SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE). Raises QueryError or RemoteError.
     """
-    named = load_query(query)
+    named = as_query(query)
     format_name(output)
     result = execute(target, named, params)
     try:
@@ -448,7 +467,7 @@ def run_query(target: Any, query: str | NamedQuery, params: Mapping[str, str] | 
 # --------------------------------------------------------------------------- rows and tables
 
 
-def rows(solutions) -> tuple[list[str], list[list[str]]]:
+def rows(solutions: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
     """Variables and rows of SELECT solutions as display strings."""
     variables = [variable.value for variable in solutions.variables]
     return variables, [[term_text(solution[name]) for name in variables] for solution in solutions]
@@ -474,19 +493,18 @@ def format_table(variables: list[str], table: list[list[str]]) -> str:
     return "\n".join(text.rstrip() for text in out) + "\n"
 
 
-def select(query: str, *, store=None, endpoint: str | None = None, **params: str) -> list[dict[str, str]]:
+def select(query: str, *, store: ox.Store | None = None, endpoint: str | None = None,
+           **params: str) -> list[dict[str, str]]:
     """Rows of a named query (``"cq04"``), a query file or query text, as dicts of display strings.
 
     Runs on ``store`` (an embedded pyoxigraph store) or on a SPARQL 1.1 ``endpoint``. Keyword
     arguments are parameters, checked against the graph and bound, never pasted into the text.
     For the project's own built graph, use :func:`practice_graph.api.select`.
     """
-    import pyoxigraph as ox
-
     target = endpoint or store
     if target is None:
         raise QueryError("select needs a store or an endpoint")
-    named = load_query(query)
+    named = as_query(query)
     result = execute(target, named, params)
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError(f"{named.name}: select returns the rows of a SELECT query; use run_query for other forms")

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, quote, urlencode, urljoin, urlsplit
 
+import click
+import pyoxigraph as ox
+
 if TYPE_CHECKING:
     import http.client
 
@@ -128,8 +131,6 @@ def _chunks(data: bytes, progress: bool, label: str) -> Iterator[bytes]:
         for start in starts:
             yield bytes(view[start:start + CHUNK_SIZE])
         return
-    import click
-
     with click.progressbar(length=len(data), label=label, file=sys.stderr, show_eta=True, width=30) as bar:
         for start in starts:
             chunk = bytes(view[start:start + CHUNK_SIZE])
@@ -317,8 +318,6 @@ def remote_query(endpoint: str, query_text: str, *, timeout: float = 120.0, max_
     Raises RemoteError for an endpoint that cannot be reached, refuses, answers past ``timeout``
     seconds or ``max_bytes`` bytes, or answers something that is not SPARQL results or RDF.
     """
-    import pyoxigraph as ox
-
     answer = exchange("POST", endpoint, urlencode({"query": query_text}).encode("ascii"),
                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": QUERY_ACCEPT},
                       timeout_s=timeout, max_bytes=max_bytes)
@@ -346,10 +345,8 @@ def remote_query(endpoint: str, query_text: str, *, timeout: float = 120.0, max_
     raise RemoteError(f"{where}: answered {_one_line(shown)[:80]}, not SPARQL results or RDF")
 
 
-def remote_solutions(endpoint: str, query_text: str, *, timeout: float = 120.0):
+def remote_solutions(endpoint: str, query_text: str, *, timeout: float = 120.0) -> ox.QuerySolutions:
     """Run a SELECT on a SPARQL 1.1 endpoint; returns pyoxigraph QuerySolutions, as the embedded store does."""
-    import pyoxigraph as ox
-
     results = remote_query(endpoint, query_text, timeout=timeout)
     if not isinstance(results, ox.QuerySolutions):
         raise RemoteError(f"{_shown(endpoint)}: the query is not a SELECT")
