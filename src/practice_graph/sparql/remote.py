@@ -312,7 +312,8 @@ def push(ntriples: bytes, endpoint: str, graph_iri: str | None = None, *, progre
     return PushResult(url=url, status=answer.status, size=len(ntriples), triples=triples)
 
 
-def remote_query(endpoint: str, query_text: str, *, timeout: float = 120.0, max_bytes: int = MAX_ANSWER_BYTES):
+def remote_query(endpoint: str, query_text: str, *, timeout: float = 120.0,
+                 max_bytes: int = MAX_ANSWER_BYTES) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
     """Run any query on a SPARQL 1.1 endpoint: pyoxigraph QuerySolutions or QueryBoolean, or a list of Triples.
 
     Raises RemoteError for an endpoint that cannot be reached, refuses, answers past ``timeout``
