@@ -256,6 +256,7 @@ class GraphBuilder:
     def scheme(self, scheme: ConceptScheme) -> None:
         node = ID[scheme.id]
         self.add(node, RDF.type, SKOS.ConceptScheme)
+        self.add(node, DCTERMS.identifier, Literal(scheme.id))
         self.labels(node, scheme.label)
         self.labels(node, scheme.label, SKOS.prefLabel)
         self.lang_text(node, SKOS.definition, scheme.definition)
@@ -280,6 +281,7 @@ class GraphBuilder:
     def mechanisms(self) -> None:
         scheme = ID[MECHANISM_SCHEME]
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, DCTERMS.identifier, Literal(MECHANISM_SCHEME))
         self.add(scheme, RDFS.label, Literal("机制分类", lang="zh"))
         self.add(scheme, RDFS.label, Literal("Mechanism taxonomy", lang="en"))
         for category in self.dataset.of(MechanismCategory):
@@ -337,9 +339,11 @@ class GraphBuilder:
         self.link_region(node, arrangement.region)
         self.add(node, PG.practice, iri(arrangement.practice))
         for participant in arrangement.participants:
-            membership = ID[f"{arrangement.id}/member/{participant.id}"]
+            membership_id = f"{arrangement.id}/member/{participant.id}"
+            membership = ID[membership_id]
             self.add(node, ORG.hasMembership, membership)
             self.add(membership, RDF.type, PG.Participation)
+            self.add(membership, DCTERMS.identifier, Literal(membership_id))
             self.add(membership, ORG.member, iri(participant.id))
             self.add(membership, ORG.organization, node)
             if participant.role:
