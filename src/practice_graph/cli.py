@@ -108,21 +108,23 @@ def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
 @ONTOLOGY_OPTION
 def stats(data_dir: Path, ontology_dir: Path) -> None:
     """Counts per class and per relation."""
+    from practice_graph.core.paths import NTRIPLES
     from practice_graph.pipeline import build as run_build
-    from practice_graph.pipeline import class_counts, predicate_counts
+    from practice_graph.sparql.store import oxigraph_store
+    from practice_graph.views.read import read_counts
 
     try:
         built = run_build(data_dir, ontology_dir, shacl=False)
     except BuildFailed as error:
         _fail(error)
         return
-    graph = built.graph
-    click.echo(f"triples\t{len(graph)}")
+    counts = read_counts(oxigraph_store(built.files[NTRIPLES]))
+    click.echo(f"triples\t{counts.triples}")
     click.echo("\n# instances per class")
-    for name, count in sorted(class_counts(graph).items()):
+    for name, count in sorted(counts.classes.items()):
         click.echo(f"{name}\t{count}")
     click.echo("\n# triples per predicate")
-    for name, count in sorted(predicate_counts(graph).items()):
+    for name, count in sorted(counts.predicates.items()):
         click.echo(f"{name}\t{count}")
 
 
@@ -291,6 +293,23 @@ def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
                f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
 
 
+def _read_rdf_file(path: Path):
+    """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    extension = path.suffix.lstrip(".").lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
+                                                            else ox.RdfFormat.TURTLE)
+    try:
+        store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError) as error:
+        message = " ".join(str(error).split())[:300]
+        click.echo(f"error: {path}: not readable as RDF: {message}", err=True)
+        sys.exit(2)
+    return store
+
+
 @main.command()
 @DATA_OPTION
 @ONTOLOGY_OPTION
@@ -298,31 +317,34 @@ def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
               show_default=True, help="Folder for the report, tables, charts and Gephi files.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
-def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None) -> None:
+@click.option("--endpoint", metavar="URL",
+              help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
+def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
+    from practice_graph.sparql.remote import RemoteError
     from practice_graph.views.charts import FontMissing
+    from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse, write_analysis
 
-    if graph_file is not None:
-        from rdflib import Graph
-        from rdflib.util import guess_format
-
-        graph = Graph()
-        try:
-            graph.parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
-        except Exception as error:
-            message = " ".join(str(error).split())[:300]
-            click.echo(f"error: {graph_file}: not readable as RDF: {message}", err=True)
-            sys.exit(2)
+    if graph_file is not None and endpoint:
+        raise click.UsageError("give --graph or --endpoint, not both")
+    if endpoint:
+        source, name = Source(endpoint=endpoint), endpoint
+    elif graph_file is not None:
+        source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
-        from practice_graph.sparql.store import rdflib_graph
+        from practice_graph.sparql.store import oxigraph_store
 
-        graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
+        source = Source(store=oxigraph_store(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT)))
+        name = "built graph"
     try:
-        written = write_analysis(graph, out_dir)
+        written = write_analysis(source, out_dir)
     except NothingToAnalyse as error:
-        click.echo(f"error: {graph_file or 'built graph'}: {error}", err=True)
+        click.echo(f"error: {name}: {error}", err=True)
         sys.exit(2)
+    except RemoteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     except FontMissing as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -344,13 +366,13 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
 def viz(focus: str | None, depth: int, types: str, task: str | None, out_file: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph.sparql.store import rdflib_graph
+    from practice_graph.sparql.store import oxigraph_store
     from practice_graph.views import viewer as visualise
 
-    graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
+    store = oxigraph_store(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
     type_names = [name for name in types.split(",") if name.strip()]
     try:
-        data = visualise.select(visualise.viewer_data(graph), focus=focus, depth=depth, types=type_names, task=task)
+        data = visualise.select(visualise.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     except visualise.SelectionError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

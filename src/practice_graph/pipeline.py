@@ -6,7 +6,6 @@ start from the canonical N-Triples of a build, read from ``dist/`` when current.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,34 +81,19 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
 def render_outputs(built: Built) -> dict[str, bytes]:
     """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 
-    Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
+    The analysis and the viewer read the built N-Triples through their view queries on an embedded
+    store. Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
+    from practice_graph.sparql.store import oxigraph_store
     from practice_graph.views.report import render_analysis
     from practice_graph.views.viewer import render_html, viewer_data
 
     files = dict(built.files)
-    for name, content in render_analysis(built.graph).items():
+    store = oxigraph_store(built.files[NTRIPLES])
+    for name, content in render_analysis(store).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
-    files[VIEWER_FILE] = render_html(viewer_data(built.graph)).encode("utf-8")
+    files[VIEWER_FILE] = render_html(viewer_data(store)).encode("utf-8")
     return files
-
-
-def class_counts(graph: Graph) -> Counter[str]:
-    """Instances per class, by compact name."""
-    from rdflib import RDF
-
-    counts: Counter[str] = Counter()
-    for _, rdf_class in graph.subject_objects(RDF.type):
-        counts[graph.namespace_manager.normalizeUri(rdf_class)] += 1
-    return counts
-
-
-def predicate_counts(graph: Graph) -> Counter[str]:
-    """Triples per predicate, by compact name."""
-    counts: Counter[str] = Counter()
-    for _, predicate, _ in graph:
-        counts[graph.namespace_manager.normalizeUri(predicate)] += 1
-    return counts
 
 
 def _newest_mtime(*folders: Path) -> float:

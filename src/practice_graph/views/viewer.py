@@ -23,15 +23,26 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib import SKOS, URIRef
+from rdflib.namespace import DCTERMS
 
-from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
-
-if TYPE_CHECKING:
-    from rdflib import Graph
+from practice_graph.core.namespaces import PG, SCHEMA
+from practice_graph.views.read import (
+    GraphLike,
+    Link,
+    Names,
+    Quote,
+    Scope,
+    as_source,
+    read_labels,
+    read_links,
+    read_memberships,
+    read_nodes,
+    read_quotes,
+    read_scopes,
+)
 
 VIEWER_FILE = "practice-graph.html"
 LARGE_GRAPH = 1000  # above this many nodes: precomputed positions, physics off
@@ -95,27 +106,24 @@ MEMBER = ("成员", "member")
 
 @dataclass
 class ViewerNode:
-    """One node of the viewer: the record's IRI, its type and the text shown."""
+    """One node of the viewer: the record's IRI and id (its ``dcterms:identifier``), its type and the text shown."""
 
-    iri: URIRef
+    iri: str
     type_key: str
+    record_id: str
     zh: str
     en: str
     tooltip: str
-    tasks: set[URIRef] = field(default_factory=set)
-    provinces: set[URIRef] = field(default_factory=set)
-
-    @property
-    def record_id(self) -> str:
-        return str(self.iri).removeprefix(str(ID))
+    tasks: set[str] = field(default_factory=set)
+    provinces: set[str] = field(default_factory=set)
 
 
 @dataclass
 class ViewerEdge:
     """One edge: source and target IRIs, relation labels and a tooltip."""
 
-    source: URIRef
-    target: URIRef
+    source: str
+    target: str
     zh: str
     en: str
     tooltip: str
@@ -140,153 +148,116 @@ class SelectionError(ValueError):
 
 
 # ---------------------------------------------------------------------------- reading the graph
-def _label(graph: Graph, node: URIRef, language: str) -> str:
-    values = sorted(str(value) for value in graph.objects(node, RDFS.label)
-                    if isinstance(value, Literal) and value.language == language)
-    return values[0] if values else ""
+def _in_source_order(quotes: Iterable[Quote]) -> list[Quote]:
+    return sorted(quotes, key=lambda q: (q.start, q.end, q.text, q.practice))
 
 
-def _evidence_start(evidence: URIRef) -> tuple[int, str]:
-    match = re.search(r"/evidence/(\d+)-(\d+)$", str(evidence))
-    return (int(match.group(1)), str(evidence)) if match else (-1, str(evidence))
-
-
-def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
-    """The node's quotes with their practice, in source order."""
-    found = []
-    for evidence in sorted(set(graph.objects(node, PROV.wasDerivedFrom)), key=_evidence_start):
-        exact = next(
-            (str(e) for s in graph.objects(evidence, OA.hasSelector) for e in graph.objects(s, OA.exact)),
-            None,
-        )
-        if exact is not None:
-            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice))), None)
-            found.append((exact, practice))
-    return found
-
-
-def _quote_lines(graph: Graph, quotes: list[tuple[str, URIRef | None]]) -> list[str]:
+def _quote_lines(quotes: list[Quote], practice_names: dict[str, str]) -> list[str]:
     lines = []
-    for exact, practice in quotes[:MAX_QUOTES]:
-        lines.append(f"「{exact}」")
-        if practice is not None:
-            record_id = str(practice).removeprefix(str(ID))
-            lines.append(f"    — 经验做法 Practice {record_id} {_label(graph, practice, 'zh')}")
+    for quote in quotes[:MAX_QUOTES]:
+        lines.append(f"「{quote.text}」")
+        if quote.practice:
+            lines.append(f"    — 经验做法 Practice {quote.practice} {practice_names.get(quote.practice, '')}")
     if len(quotes) > MAX_QUOTES:
         lines.append(f"… 另有 {len(quotes) - MAX_QUOTES} 条 / {len(quotes) - MAX_QUOTES} more")
     return lines
 
 
-def _node_tooltip(graph: Graph, node: URIRef, node_type: NodeType, zh: str, en: str) -> str:
-    record_id = str(node).removeprefix(str(ID))
+def _node_tooltip(node_type: NodeType, record_id: str, zh: str, en: str, quotes: list[Quote],
+                  practice_names: dict[str, str]) -> str:
     lines = [zh, en, f"{node_type.zh} {node_type.en} · {record_id}"]
-    quotes = _quotes(graph, node)
     if quotes:
-        lines += ["", "原文 Source:", *_quote_lines(graph, quotes)]
+        lines += ["", "原文 Source:", *_quote_lines(quotes, practice_names)]
     return "\n".join(lines)
 
 
-def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, target: ViewerNode,
-                  evidence_holder: URIRef | None) -> str:
+def _edge_tooltip(names: tuple[str, str], source: ViewerNode, target: ViewerNode, quotes: list[Quote],
+                  practice_names: dict[str, str]) -> str:
     lines = [f"{names[0]} {names[1]}", f"{source.zh} → {target.zh}", f"{source.en} → {target.en}"]
-    if evidence_holder is not None:
-        quotes = _quotes(graph, evidence_holder)
-        if quotes:
-            lines += ["", "原文 Source:", *_quote_lines(graph, quotes)]
+    if quotes:
+        lines += ["", "原文 Source:", *_quote_lines(quotes, practice_names)]
     return "\n".join(lines)
 
 
-def _statements(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], URIRef]:
-    """Reified relations (subject, predicate, object) -> the rdf:Statement carrying their quote."""
-    found = {}
-    for statement in graph.subjects(RDF.type, RDF.Statement):
-        triple = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
-                  graph.value(statement, RDF.object))
-        if all(isinstance(term, URIRef) for term in triple):
-            found[triple] = statement  # type: ignore[index]
-    return found
+def viewer_data(graph: GraphLike) -> ViewerData:
+    """Nodes, edges and the filter lists of the whole graph, read through the view queries
+    (:mod:`practice_graph.views.read`), in a deterministic order.
 
+    ``graph``: a pyoxigraph Store, a :class:`~practice_graph.views.read.Source` (a store or a SPARQL
+    endpoint) or an rdflib Graph.
+    """
+    source = as_source(graph)
+    labels = read_labels(source)
+    graph_nodes = read_nodes(source, labels)
+    quotes = read_quotes(source)
+    links = read_links(source)
+    practice_class = str(PG.Practice)
+    practice_names = {n.id: n.names.zh or "" for n in graph_nodes.values() if n.id and practice_class in n.classes}
 
-def viewer_data(graph: Graph) -> ViewerData:
-    """Nodes, edges and the filter lists of the whole graph, deterministic order."""
-    nodes: dict[URIRef, ViewerNode] = {}
+    nodes: dict[str, ViewerNode] = {}
     for node_type in NODE_TYPES:
-        for node in sorted(s for s in graph.subjects(RDF.type, PG[node_type.key]) if isinstance(s, URIRef)):
-            if node in nodes:
+        class_iri = str(PG[node_type.key])
+        for node in graph_nodes.values():
+            if class_iri not in node.classes or node.iri in nodes:
                 continue
-            zh, en = _label(graph, node, "zh"), _label(graph, node, "en")
-            nodes[node] = ViewerNode(node, node_type.key, zh, en, _node_tooltip(graph, node, node_type, zh, en))
+            zh, en, record_id = node.names.zh or "", node.names.en or "", node.id or ""
+            tooltip = _node_tooltip(node_type, record_id, zh, en, _in_source_order(quotes.get(node.iri, ())),
+                                    practice_names)
+            nodes[node.iri] = ViewerNode(node.iri, node_type.key, record_id, zh, en, tooltip)
 
-    statements = _statements(graph)
+    by_predicate: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        by_predicate[link.predicate].append(link)
     edges: list[ViewerEdge] = []
-    linked: set[frozenset[URIRef]] = set()
+    linked: set[frozenset[str]] = set()
+
+    def add_edge(source_iri: str, target: str, names: tuple[str, str], holder: str | None) -> None:
+        quoted = _in_source_order(quotes.get(holder, ())) if holder is not None else []
+        edges.append(ViewerEdge(source_iri, target, *names, _edge_tooltip(
+            names, nodes[source_iri], nodes[target], quoted, practice_names)))
+
     for predicate, names in RELATIONS.items():
         if predicate == PG.mentions:
             continue
-        for source, target in sorted(graph.subject_objects(predicate)):
-            if source in nodes and target in nodes and source != target:
-                holder = statements.get((source, predicate, target))
-                edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
-                    graph, names, nodes[source], nodes[target], holder)))
-                linked.add(frozenset((source, target)))
-    for membership in sorted(graph.subjects(RDF.type, PG.Participation)):
-        arrangement, member = graph.value(membership, ORG.organization), graph.value(membership, ORG.member)
-        if arrangement not in nodes or member not in nodes:
+        for link in by_predicate.get(str(predicate), ()):  # sorted by subject and object
+            if link.subject in nodes and link.object in nodes and link.subject != link.object:
+                add_edge(link.subject, link.object, names, link.statement)
+                linked.add(frozenset((link.subject, link.object)))
+    for membership in read_memberships(source, labels, quotes):
+        if membership.arrangement not in nodes or membership.member not in nodes:
             continue
-        role = graph.value(membership, ORG.role)
-        names = (_label(graph, role, "zh"), _label(graph, role, "en")) if role is not None else MEMBER
-        edges.append(ViewerEdge(arrangement, member, *names, _edge_tooltip(
-            graph, names, nodes[arrangement], nodes[member], membership)))
-        linked.add(frozenset((arrangement, member)))
-    names = RELATIONS[PG.mentions]
-    for source, target in sorted(graph.subject_objects(PG.mentions)):  # only where nothing says more
-        if source in nodes and target in nodes and frozenset((source, target)) not in linked:
-            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
-                                                                           nodes[target], None)))
-    _assign_tasks_and_provinces(graph, nodes)
+        if membership.role_node is None:
+            names = MEMBER
+        else:
+            role = labels.get(membership.role_node, Names())
+            names = (role.zh or "", role.en or "")
+        add_edge(membership.arrangement, membership.member, names, membership.iri)
+        linked.add(frozenset((membership.arrangement, membership.member)))
+    for link in by_predicate.get(str(PG.mentions), ()):  # only where nothing says more
+        if link.subject in nodes and link.object in nodes and frozenset((link.subject, link.object)) not in linked:
+            add_edge(link.subject, link.object, RELATIONS[PG.mentions], None)
+
+    _assign_tasks_and_provinces(nodes, read_scopes(source), links)
     tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
-                   key=lambda n: (str(graph.value(n.iri, PG.number)).zfill(4), str(n.iri)))
-    province_iris = {p for p in graph.objects(None, PG.withinProvince) if p in nodes}
+                   key=lambda n: (str(graph_nodes[n.iri].number).zfill(4), n.iri))
+    province_iris = {link.object for link in by_predicate.get(str(PG.withinProvince), ()) if link.object in nodes}
     provinces = sorted((nodes[p] for p in province_iris), key=lambda n: n.record_id)
     return ViewerData(list(nodes.values()), edges, tasks, provinces)
 
 
-def _assign_tasks_and_provinces(graph: Graph, nodes: dict[URIRef, ViewerNode]) -> None:
+def _assign_tasks_and_provinces(nodes: dict[str, ViewerNode], scopes: dict[str, Scope], links: list[Link]) -> None:
     """Tie each node to work tasks and provinces: its own region's province, and the tasks and lead
     provinces of the practices it belongs to (quoted in, mentioned by, used by, under)."""
-
-    def province(region: URIRef | None) -> URIRef | None:
-        return graph.value(region, PG.withinProvince) if region is not None else None
-
-    practices_of: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for practice in graph.subjects(RDF.type, PG.Practice):
-        practices_of[practice].add(practice)
-        measure = graph.value(practice, PG.measure)
-        practices_of[measure].add(practice)
-        practices_of[graph.value(measure, PG.task)].add(practice)
-        for predicate in (PG.mentions, PG.usesMechanism, PG.workerSourceRegion, PG.leadRegion):
-            for target in graph.objects(practice, predicate):
-                practices_of[target].add(practice)
-    for node in nodes:
-        for evidence in graph.objects(node, PROV.wasDerivedFrom):
-            practices_of[node].update(graph.objects(evidence, PG.inPractice))
-        practices_of[node].update(graph.objects(node, PG.practice))
     for node, viewer_node in nodes.items():
-        for practice in practices_of.get(node, ()):
-            task = graph.value(graph.value(practice, PG.measure), PG.task)
-            if task is not None:
-                viewer_node.tasks.add(task)
-            lead = province(graph.value(practice, PG.leadRegion))
-            if lead is not None:
-                viewer_node.provinces.add(lead)
+        scope = scopes.get(node)
+        if scope is not None:
+            viewer_node.tasks |= scope.tasks
+            viewer_node.provinces |= scope.provinces
         if viewer_node.type_key == "WorkTask":
             viewer_node.tasks.add(node)
-        own = province(node) if viewer_node.type_key == "Region" else province(graph.value(node, PG.region))
-        if own is not None:
-            viewer_node.provinces.add(own)
     # nodes the source ties to no practice (categories, unnamed parent regions) inherit from below
-    narrower = [(child, parent) for child, parent in graph.subject_objects(SKOS.broader)]
-    narrower += list(graph.subject_objects(SCHEMA.containedInPlace))
+    hierarchy = {str(SKOS.broader), str(SCHEMA.containedInPlace)}
+    narrower = [(link.subject, link.object) for link in links if link.predicate in hierarchy]
     for _ in range(4):
         for child, parent in narrower:
             if child in nodes and parent in nodes:
@@ -310,7 +281,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     edges = [e for e in data.edges if e.source in kept and e.target in kept]
     if focus:
         centre = _find(nodes, focus, "--focus", "node (after --types/--task)")
-        neighbours: dict[URIRef, set[URIRef]] = defaultdict(set)
+        neighbours: dict[str, set[str]] = defaultdict(set)
         for edge in edges:
             neighbours[edge.source].add(edge.target)
             neighbours[edge.target].add(edge.source)
@@ -517,7 +488,7 @@ def offline_problems(page: str) -> list[str]:
     return problems
 
 
-def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: int = 1,
+def write_viewer(graph: GraphLike, out_path: Path, focus: str | None = None, depth: int = 1,
                  types: Iterable[str] = (), task: str | None = None) -> Path:
     """Write the viewer of ``graph`` (optionally a selection) to ``out_path`` atomically, UTF-8."""
     from practice_graph.core.files import write_atomically
@@ -528,7 +499,7 @@ def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: 
     return out_path
 
 
-def show_inline(graph: Graph, height: int = 720, **selection: Any) -> Any:
+def show_inline(graph: GraphLike, height: int = 720, **selection: Any) -> Any:
     """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page."""
     import html
 
