@@ -96,7 +96,8 @@ def typed_multigraph(graph: GraphLike, provenance: bool = False) -> nx.MultiDiGr
     labels = read_labels(source)
     nodes = read_nodes(source, labels)
     skipped = set() if provenance else {n.iri for n in nodes.values() if PROVENANCE_TYPES & set(n.classes)}
-    edges = {(link.subject, link.object, compact(link.predicate)) for link in read_links(source)
+    links = read_links(source, "links" if provenance else "links-without-provenance")
+    edges = {(link.subject, link.object, compact(link.predicate)) for link in links
              if link.subject not in skipped and link.object not in skipped}
     shown = {iri for iri in nodes if iri not in skipped} | {s for s, _, _ in edges} | {o for _, o, _ in edges}
     multigraph = nx.MultiDiGraph()

@@ -22,12 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph as ox
 
 from practice_graph.core.namespaces import PREFIXES
-
-if TYPE_CHECKING:
-    import pyoxigraph
 
 VIEW_DIR = Path(__file__).resolve().parent / "queries"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -63,31 +62,41 @@ def _value(term: Any) -> Any:
     """A result term as a Python value: IRIs as ``str``, integers as ``int``, booleans as ``bool``."""
     if term is None:
         return None
-    kind = type(term).__name__
-    if kind == "Literal":
-        datatype = term.datatype.value if term.datatype is not None else ""
+    kind = term.__class__
+    if kind is ox.Literal:
+        datatype = term.datatype.value
         if datatype in INTEGER_TYPES:
             return int(term.value)
         if datatype == BOOLEAN:
             return term.value in ("true", "1")
         return term.value
-    if kind == "BlankNode":
+    if kind is ox.BlankNode:
         return f"_:{term.value}"
     return term.value
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where the views read the graph: an embedded pyoxigraph ``store`` or a SPARQL 1.1 ``endpoint``."""
+    """Where the views read the graph: an embedded pyoxigraph ``store`` or a SPARQL 1.1 ``endpoint``.
 
-    store: pyoxigraph.Store | None = None
+    A Source remembers the rows it has read, so views rendered together (the analysis, its Gephi
+    files, the viewer) run each query once: make a new Source after changing the store.
+    """
+
+    store: ox.Store | None = None
     endpoint: str | None = None
+    _read: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def rows(self, view: str, **params: str) -> list[dict[str, Any]]:
         """The solutions of a named view query as dicts of Python values (``None`` where unbound);
-        ``params`` are bound as string literals."""
-        import pyoxigraph as ox
+        ``params`` are bound as string literals. Do not change the rows: they are shared."""
+        key = (view, tuple(sorted(params.items())))
+        if key not in self._read:
+            self._read[key] = self._run(view, params)
+        return self._read[key]
 
+    def _run(self, view: str, params: dict[str, str]) -> list[dict[str, Any]]:
         text = view_text(view)
         substitutions = {ox.Variable(name): ox.Literal(value) for name, value in sorted(params.items())}
         if self.endpoint:
@@ -100,7 +109,7 @@ class Source:
         else:
             raise ValueError("a Source needs a store or an endpoint")
         names = [variable.value for variable in solutions.variables]
-        return [{name: _value(solution[name]) for name in names} for solution in solutions]
+        return [dict(zip(names, map(_value, solution), strict=True)) for solution in solutions]
 
 
 GraphLike = Any  # a Source, a pyoxigraph Store, or an rdflib Graph
@@ -110,8 +119,6 @@ def as_source(graph: GraphLike) -> Source:
     """A Source for a Source, a pyoxigraph Store or an rdflib Graph (copied into an embedded store)."""
     if isinstance(graph, Source):
         return graph
-    import pyoxigraph as ox
-
     if isinstance(graph, ox.Store):
         return Source(store=graph)
     if hasattr(graph, "serialize") and hasattr(graph, "triples"):  # an rdflib Graph
@@ -121,6 +128,7 @@ def as_source(graph: GraphLike) -> Source:
     raise TypeError(f"cannot read a graph from {type(graph).__name__}")
 
 
+@cache
 def compact(iri: str) -> str:
     """The compact name of a class or predicate (``pg:Region``, ``rdf:type``), ``<iri>`` without a prefix."""
     for namespace, prefix in COMPACT_PREFIXES:
@@ -488,22 +496,33 @@ class Link:
 def read_nodes(source: Source, labels: dict[str, Names] | None = None) -> dict[str, Node]:
     """Every node with a class, by IRI (sorted)."""
     labels = read_labels(source) if labels is None else labels
-    found = {}
-    for node, rows in sorted(_grouped(source.rows("nodes"), "node").items()):
-        found[node] = Node(node, tuple(sorted({r["class"] for r in rows})), _one(r["id"] for r in rows),
-                           _one(r["number"] for r in rows), labels.get(node, Names()))
-    return found
+    classes: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, set[str]] = defaultdict(set)
+    numbers: dict[str, set[int]] = defaultdict(set)
+    for row in source.rows("nodes"):
+        node = row["node"]
+        classes[node].add(row["class"])
+        if row["id"] is not None:
+            ids[node].add(row["id"])
+        if row["number"] is not None:
+            numbers[node].add(row["number"])
+    no_names = Names()
+    return {node: Node(node, tuple(sorted(classes[node])), min(ids[node]) if node in ids else None,
+                       min(numbers[node]) if node in numbers else None, labels.get(node, no_names))
+            for node in sorted(classes)}
 
 
-def read_links(source: Source) -> list[Link]:
-    """Every relation between IRIs (rdf:type aside), sorted, one per triple (the least statement)."""
+def read_links(source: Source, view: str = "links") -> list[Link]:
+    """Relations between IRIs, sorted, one per triple (with the least statement): every one (view
+    ``links``), those between records, nodes with a ``dcterms:identifier`` (``record-links``), or those
+    between nodes that are not provenance (``links-without-provenance``)."""
     found: dict[tuple[str, str, str], str | None] = {}
-    for row in source.rows("links"):
+    for row in source.rows(view):
         key = (row["subject"], row["predicate"], row["object"])
-        statement = row["statement"]
+        statement = row.get("statement")
         if key not in found or (statement is not None and (found[key] is None or statement < found[key])):
             found[key] = statement
-    return sorted(Link(*key, statement) for key, statement in found.items())
+    return [Link(*key, found[key]) for key in sorted(found)]
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,8 @@ def _edge_tooltip(names: tuple[str, str], source: ViewerNode, target: ViewerNode
 
 def viewer_data(graph: GraphLike) -> ViewerData:
     """Nodes, edges and the filter lists of the whole graph, read through the view queries
-    (:mod:`practice_graph.views.read`), in a deterministic order.
+    (:mod:`practice_graph.views.read`), in a deterministic order. Relations are drawn between
+    records: nodes with a ``dcterms:identifier``, as every entity of the graph has.
 
     ``graph``: a pyoxigraph Store, a :class:`~practice_graph.views.read.Source` (a store or a SPARQL
     endpoint) or an rdflib Graph.
@@ -190,7 +191,7 @@ def viewer_data(graph: GraphLike) -> ViewerData:
     labels = read_labels(source)
     graph_nodes = read_nodes(source, labels)
     quotes = read_quotes(source)
-    links = read_links(source)
+    links = read_links(source, "record-links")
     practice_class = str(PG.Practice)
     practice_names = {n.id: n.names.zh or "" for n in graph_nodes.values() if n.id and practice_class in n.classes}
 
