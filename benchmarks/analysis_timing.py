@@ -26,7 +26,7 @@ from typing import Any
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.pipeline import built_ntriples
 from practice_graph.sparql.store import oxigraph_store
-from practice_graph.views import analysis, viewer
+from practice_graph.views import analysis, charts, viewer
 from practice_graph.views.report import render_analysis
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -80,6 +80,9 @@ def main() -> None:
     view = timed("viewer data (view queries)", viewer.viewer_data, store, runs=runs)
     timed("N-Triples -> viewer data", lambda: viewer.viewer_data(oxigraph_store(ntriples)), runs=runs)
     timed("viewer page (pyvis)", viewer.render_html, view, runs=runs)
+    network = analysis.co_participation_graph(data)
+    timed("the two charts (matplotlib)", lambda: (charts.heatmap_png(data), charts.network_png(network)),
+          runs=max(1, runs // 2))
     files = timed("render every analysis file", render_analysis, store, runs=max(1, runs // 2))
     print(f"{'files / bytes':<36}{len(files):8d} / {sum(map(len, files.values())):,}")
     if arguments.process_runs:

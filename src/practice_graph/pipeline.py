@@ -85,14 +85,15 @@ def render_outputs(built: Built) -> dict[str, bytes]:
     store. Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
     from practice_graph.sparql.store import oxigraph_store
+    from practice_graph.views.read import Source
     from practice_graph.views.report import render_analysis
     from practice_graph.views.viewer import render_html, viewer_data
 
     files = dict(built.files)
-    store = oxigraph_store(built.files[NTRIPLES])
-    for name, content in render_analysis(store).items():
+    source = Source(store=oxigraph_store(built.files[NTRIPLES]))  # one Source: each view query runs once
+    for name, content in render_analysis(source).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
-    files[VIEWER_FILE] = render_html(viewer_data(store)).encode("utf-8")
+    files[VIEWER_FILE] = render_html(viewer_data(source)).encode("utf-8")
     return files
 
 
