@@ -116,6 +116,7 @@ class ViewerNode:
     tooltip: str
     tasks: set[str] = field(default_factory=set)
     provinces: set[str] = field(default_factory=set)
+    number: int | None = None  # pg:number (work tasks, measures, practices)
 
 
 @dataclass
@@ -204,7 +205,7 @@ def viewer_data(graph: GraphLike) -> ViewerData:
             zh, en, record_id = node.names.zh or "", node.names.en or "", node.id or ""
             tooltip = _node_tooltip(node_type, record_id, zh, en, _in_source_order(quotes.get(node.iri, ())),
                                     practice_names)
-            nodes[node.iri] = ViewerNode(node.iri, node_type.key, record_id, zh, en, tooltip)
+            nodes[node.iri] = ViewerNode(node.iri, node_type.key, record_id, zh, en, tooltip, number=node.number)
 
     by_predicate: dict[str, list[Link]] = defaultdict(list)
     for link in links:
@@ -240,7 +241,7 @@ def viewer_data(graph: GraphLike) -> ViewerData:
 
     _assign_tasks_and_provinces(nodes, read_scopes(source), links)
     tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
-                   key=lambda n: (str(graph_nodes[n.iri].number).zfill(4), n.iri))
+                   key=lambda n: (str(n.number).zfill(4), n.iri))
     province_iris = {link.object for link in by_predicate.get(str(PG.withinProvince), ()) if link.object in nodes}
     provinces = sorted((nodes[p] for p in province_iris), key=lambda n: n.record_id)
     return ViewerData(list(nodes.values()), edges, tasks, provinces)
@@ -310,7 +311,7 @@ def _find(nodes: Iterable[ViewerNode], name: str, option: str, what: str) -> Vie
     for match in (
         lambda n: n.record_id == name or str(n.iri) == name,
         lambda n: name in (n.zh, n.en) or name.lower() == n.en.lower(),
-        lambda n: option == "--task" and name.isdigit() and n.record_id == f"t-{int(name)}",
+        lambda n: option == "--task" and name.isdigit() and n.number == int(name),
     ):
         found = [n for n in candidates if match(n)]
         if found:
