@@ -27,6 +27,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from practice_graph.core.namespaces import PREFIXES
+from practice_graph.sparql.query import with_values
+from practice_graph.sparql.remote import remote_solutions
+from practice_graph.sparql.store import oxigraph_store
 
 VIEW_DIR = Path(__file__).resolve().parent / "queries"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -100,9 +103,6 @@ class Source:
         text = view_text(view)
         substitutions = {ox.Variable(name): ox.Literal(value) for name, value in sorted(params.items())}
         if self.endpoint:
-            from practice_graph.sparql.query import with_values
-            from practice_graph.sparql.remote import remote_solutions
-
             solutions = remote_solutions(self.endpoint, with_values(text, substitutions))
         elif self.store is not None:
             solutions = self.store.query(text, substitutions=substitutions)
@@ -122,8 +122,6 @@ def as_source(graph: GraphLike) -> Source:
     if isinstance(graph, ox.Store):
         return Source(store=graph)
     if hasattr(graph, "serialize") and hasattr(graph, "triples"):  # an rdflib Graph
-        from practice_graph.sparql.store import oxigraph_store
-
         return Source(store=oxigraph_store(graph.serialize(format="nt", encoding="utf-8")))
     raise TypeError(f"cannot read a graph from {type(graph).__name__}")
 
