@@ -25,16 +25,14 @@ from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLO
 from practice_graph.pipeline import (
     BuildFailed,
     built_ntriples,
-    class_counts,
     keep,
-    load_graph,
-    predicate_counts,
     render_outputs,
 )
 from practice_graph.pipeline import build as run_build
 from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
+from practice_graph.sparql.store import oxigraph_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -155,14 +153,17 @@ def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
 @graph_source
 def stats(data_dir: Path, ontology_dir: Path) -> None:
     """Counts per class and per relation."""
+    from practice_graph.views.read import read_counts  # start-up time: the read side, only for stats
+
     with reported():
-        graph = load_graph(data_dir, ontology_dir)
-    click.echo(f"triples\t{len(graph)}")
+        ntriples = built_ntriples(data_dir, ontology_dir)
+    counts = read_counts(oxigraph_store(ntriples))
+    click.echo(f"triples\t{counts.triples}")
     click.echo("\n# instances per class")
-    for name, count in sorted(class_counts(graph).items()):
+    for name, count in sorted(counts.classes.items()):
         click.echo(f"{name}\t{count}")
     click.echo("\n# triples per predicate")
-    for name, count in sorted(predicate_counts(graph).items()):
+    for name, count in sorted(counts.predicates.items()):
         click.echo(f"{name}\t{count}")
 
 
@@ -287,34 +288,48 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
                f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
 
 
+def _read_rdf_file(path: Path) -> ox.Store:
+    """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    store = ox.Store()
+    extension = path.suffix.lstrip(".").lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
+                                                            else ox.RdfFormat.TURTLE)
+    try:
+        store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError) as error:
+        message = " ".join(str(error).split())[:300]
+        raise CommandError(f"{path}: not readable as RDF: {message}") from None
+    return store
+
+
 @main.command()
 @graph_source
 @out_option(DEFAULT_OUT / ANALYSIS_DIR, "Folder for the report, tables, charts and Gephi files.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
-def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None) -> None:
+@click.option("--endpoint", metavar="URL",
+              help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
+def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    # start-up time: rdflib, networkx and matplotlib
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
+    # start-up time: networkx and matplotlib
     from practice_graph.views.charts import FontMissing
+    from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse, render_analysis
 
-    if graph_file is not None:
-        graph = Graph()
-        try:
-            graph.parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
-        except Exception as error:  # every parser has its own errors: all of them mean "not RDF"
-            message = " ".join(str(error).split())[:300]
-            raise CommandError(f"{graph_file}: not readable as RDF: {message}") from None
+    if graph_file is not None and endpoint:
+        raise click.UsageError("give --graph or --endpoint, not both")
+    if endpoint:
+        source, name = Source(endpoint=endpoint), endpoint
+    elif graph_file is not None:
+        source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
         with reported():
-            graph = load_graph(data_dir, ontology_dir)
+            source, name = Source(store=oxigraph_store(built_ntriples(data_dir, ontology_dir))), "built graph"
     try:
-        files = render_analysis(graph)
+        with reported(failure=(RemoteError,)):
+            files = render_analysis(source)
     except NothingToAnalyse as error:
-        raise CommandError(f"{graph_file or 'built graph'}: {error}") from None
+        raise CommandError(f"{name}: {error}") from None
     except FontMissing as error:
         raise CommandError(str(error), exit_code=1) from None
     for path in write_or_fail(out, files):
@@ -333,13 +348,13 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph.views import viewer  # start-up time: rdflib and pyvis
+    from practice_graph.views import viewer  # start-up time: pyvis
 
     with reported():
-        graph = load_graph(data_dir, ontology_dir)
+        store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]
     with reported(bad_input=(viewer.SelectionError,)):
-        data = viewer.select(viewer.viewer_data(graph), focus=focus, depth=depth, types=type_names, task=task)
+        data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     try:
         write_atomically(out, viewer.render_html(data).encode("utf-8"))
     except OSError as error:

@@ -170,10 +170,12 @@ class GraphBuilder:
             if value.practice and value.practice != record.id:
                 self.add(iri(value.practice), PG.mentions, node)
         elif inner is not None and inner.form == "node":
-            child = ID[inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
-                                                             for s in inner.slots if not s.derived})]
+            child_id = inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
+                                                             for s in inner.slots if not s.derived})
+            child = ID[child_id]
             self.add(node, predicate, child)
             self.add(child, RDF.type, self.term(inner.uri))  # type: ignore[arg-type]
+            self.add(child, DCTERMS.identifier, Literal(child_id))  # views read ids, never parse IRIs
             for back in inner.slots:
                 if back.derived and back.uri and back.range == (record.kind_name,):  # the link to its owner
                     self.add(child, self.term(back.uri), node)
@@ -194,6 +196,7 @@ class GraphBuilder:
         for scheme_id, names in self.model.schemes.items():
             node = ID[scheme_id]
             self.add(node, RDF.type, SKOS.ConceptScheme)
+            self.add(node, DCTERMS.identifier, Literal(scheme_id))
             self.labels(node, names)
         for cls in self.model.records():
             for record in self.dataset.of(cls.name):
@@ -217,6 +220,7 @@ class GraphBuilder:
     def scheme(self, scheme: Any) -> None:
         node = ID[scheme.id]
         self.add(node, RDF.type, SKOS.ConceptScheme)
+        self.add(node, DCTERMS.identifier, Literal(scheme.id))
         self.labels(node, scheme.label)
         self.labels(node, scheme.label, SKOS.prefLabel)
         self.lang_text(node, SKOS.definition, scheme.definition)

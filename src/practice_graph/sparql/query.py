@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,14 +102,19 @@ def open_store(ntriples: bytes) -> ox.Store:
     return oxigraph_store(ntriples)
 
 
+def with_values(text: str, substitutions: Mapping) -> str:
+    """Query text with ``substitutions`` (pyoxigraph Variable -> term) in a trailing ``VALUES`` clause
+    of escaped terms: how a parameter reaches an endpoint, which takes no substitutions."""
+    if not substitutions:
+        return text
+    variables = " ".join(str(variable) for variable in substitutions)
+    terms = " ".join(str(term) for term in substitutions.values())
+    return f"{text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
+
+
 def bound_text(query: NamedQuery, given: dict[str, str] | None = None) -> str:
     """The query text with its parameters bound in a trailing ``VALUES`` clause of escaped terms."""
-    values = bindings(query, given or {})
-    if not values:
-        return query.text
-    variables = " ".join(str(variable) for variable in values)
-    terms = " ".join(str(term) for term in values.values())
-    return f"{query.text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
+    return with_values(query.text, bindings(query, given or {}))
 
 
 def run_select(store: ox.Store, query: NamedQuery, given: dict[str, str] | None = None) -> ox.QuerySolutions:
