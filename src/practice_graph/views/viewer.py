@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import PROV
+from rdflib.term import Node
 
 from practice_graph.core.namespaces import ID, OA, PG, SCHEMA
 from practice_graph.core.web import content_security_policy, script_json
@@ -115,13 +116,13 @@ RELATIONS = _RELATIONS.names  # relations drawn as edges (subject -> object) and
 class ViewerNode:
     """One node of the viewer: the record's IRI, its type and the text shown."""
 
-    iri: URIRef
+    iri: Node
     type_key: str
     zh: str
     en: str
     tooltip: str
-    tasks: set[URIRef] = field(default_factory=set)
-    provinces: set[URIRef] = field(default_factory=set)
+    tasks: set[Node] = field(default_factory=set)
+    provinces: set[Node] = field(default_factory=set)
 
     @property
     def record_id(self) -> str:
@@ -132,8 +133,8 @@ class ViewerNode:
 class ViewerEdge:
     """One edge: source and target IRIs, relation labels and a tooltip."""
 
-    source: URIRef
-    target: URIRef
+    source: Node
+    target: Node
     zh: str
     en: str
     tooltip: str
@@ -159,18 +160,18 @@ class SelectionError(ValueError):
 
 
 # ---------------------------------------------------------------------------- reading the graph
-def _label(graph: Graph, node: URIRef, language: str) -> str:
+def _label(graph: Graph, node: Node, language: str) -> str:
     values = sorted(str(value) for value in graph.objects(node, RDFS.label)
                     if isinstance(value, Literal) and value.language == language)
     return values[0] if values else ""
 
 
-def _evidence_start(evidence: URIRef) -> tuple[int, str]:
+def _evidence_start(evidence: Node) -> tuple[int, str]:
     match = re.search(r"/evidence/(\d+)-(\d+)$", str(evidence))
     return (int(match.group(1)), str(evidence)) if match else (-1, str(evidence))
 
 
-def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
+def _quotes(graph: Graph, node: Node) -> list[tuple[str, Node | None]]:
     """The node's quotes with their practice, in source order."""
     found = []
     for evidence in sorted(set(graph.objects(node, PROV.wasDerivedFrom)), key=_evidence_start):
@@ -179,12 +180,12 @@ def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
             None,
         )
         if exact is not None:
-            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice))), None)
+            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice), key=str)), None)
             found.append((exact, practice))
     return found
 
 
-def _quote_lines(graph: Graph, quotes: list[tuple[str, URIRef | None]]) -> list[str]:
+def _quote_lines(graph: Graph, quotes: list[tuple[str, Node | None]]) -> list[str]:
     lines = []
     for exact, practice in quotes[:MAX_QUOTES]:
         lines.append(f"「{exact}」")
@@ -206,7 +207,7 @@ def _node_tooltip(graph: Graph, node: URIRef, node_type: NodeType, zh: str, en: 
 
 
 def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, target: ViewerNode,
-                  evidence_holder: URIRef | None) -> str:
+                  evidence_holder: Node | None) -> str:
     lines = [f"{names[0]} {names[1]}", f"{source.zh} → {target.zh}", f"{source.en} → {target.en}"]
     if evidence_holder is not None:
         quotes = _quotes(graph, evidence_holder)
@@ -215,15 +216,20 @@ def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, targ
     return "\n".join(lines)
 
 
-def _statements(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], URIRef]:
+def _statements(graph: Graph) -> dict[tuple[Node, Node, Node], Node]:
     """Reified relations (subject, predicate, object) -> the rdf:Statement carrying their quote."""
-    found = {}
+    found: dict[tuple[Node, Node, Node], Node] = {}
     for statement in graph.subjects(RDF.type, RDF.Statement):
-        triple = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
-                  graph.value(statement, RDF.object))
-        if all(isinstance(term, URIRef) for term in triple):
-            found[triple] = statement  # type: ignore[index]
+        subject, predicate, obj = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
+                                   graph.value(statement, RDF.object))
+        if isinstance(subject, URIRef) and isinstance(predicate, URIRef) and isinstance(obj, URIRef):
+            found[(subject, predicate, obj)] = statement
     return found
+
+
+def _pair_text(pair: tuple[Node, Node]) -> tuple[str, str]:
+    """A sort key for (subject, object) pairs: their text, as rdflib orders two IRIs."""
+    return str(pair[0]), str(pair[1])
 
 
 def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
@@ -231,7 +237,7 @@ def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
     relations as ``model`` declares them; default: the package's model)."""
     types = node_types(model) if model is not None else NODE_TYPES
     drawn = relations(model) if model is not None else _RELATIONS
-    nodes: dict[URIRef, ViewerNode] = {}
+    nodes: dict[Node, ViewerNode] = {}
     for node_type in types:
         for node in sorted(s for s in graph.subjects(RDF.type, node_type.iri) if isinstance(s, URIRef)):
             if node in nodes:
@@ -241,31 +247,31 @@ def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
 
     statements = _statements(graph)
     edges: list[ViewerEdge] = []
-    linked: set[frozenset[URIRef]] = set()
+    linked: set[frozenset[Node]] = set()
     for predicate, names in drawn.names.items():
         if predicate in drawn.weak:
             continue
-        for source, target in sorted(graph.subject_objects(predicate)):
+        for source, target in sorted(graph.subject_objects(predicate), key=_pair_text):
             if source in nodes and target in nodes and source != target:
                 holder = statements.get((source, predicate, target))
                 edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
                     graph, names, nodes[source], nodes[target], holder)))
                 linked.add(frozenset((source, target)))
     for edge_class in drawn.edge_classes:
-        for instance in sorted(graph.subjects(RDF.type, edge_class.iri)):
-            source, target = graph.value(instance, edge_class.source), graph.value(instance, edge_class.target)
-            if not (isinstance(instance, URIRef) and isinstance(source, URIRef) and isinstance(target, URIRef)
-                    and source in nodes and target in nodes):
+        for instance in sorted(graph.subjects(RDF.type, edge_class.iri), key=str):
+            start, end = graph.value(instance, edge_class.source), graph.value(instance, edge_class.target)
+            if not (isinstance(instance, URIRef) and isinstance(start, URIRef) and isinstance(end, URIRef)
+                    and start in nodes and end in nodes):
                 continue
             label = graph.value(instance, edge_class.label)
             names = (_label(graph, label, "zh"), _label(graph, label, "en")) if isinstance(label, URIRef) \
                 else edge_class.fallback
-            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
-                graph, names, nodes[source], nodes[target], instance)))
-            linked.add(frozenset((source, target)))
+            edges.append(ViewerEdge(start, end, *names, _edge_tooltip(
+                graph, names, nodes[start], nodes[end], instance)))
+            linked.add(frozenset((start, end)))
     for predicate in sorted(drawn.weak):  # only where nothing says more
         names = drawn.names[predicate]
-        for source, target in sorted(graph.subject_objects(predicate)):
+        for source, target in sorted(graph.subject_objects(predicate), key=_pair_text):
             if source in nodes and target in nodes and frozenset((source, target)) not in linked:
                 edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
                                                                                nodes[target], None)))
@@ -277,14 +283,14 @@ def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
     return ViewerData(list(nodes.values()), edges, tasks, provinces, types)
 
 
-def _assign_tasks_and_provinces(graph: Graph, nodes: dict[URIRef, ViewerNode]) -> None:
+def _assign_tasks_and_provinces(graph: Graph, nodes: dict[Node, ViewerNode]) -> None:
     """Tie each node to work tasks and provinces: its own region's province, and the tasks and lead
     provinces of the practices it belongs to (quoted in, mentioned by, used by, under)."""
 
-    def province(region: URIRef | None) -> URIRef | None:
+    def province(region: Node | None) -> Node | None:
         return graph.value(region, PG.withinProvince) if region is not None else None
 
-    practices_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+    practices_of: dict[Node | None, set[Node]] = defaultdict(set)
     for practice in graph.subjects(RDF.type, PG.Practice):
         practices_of[practice].add(practice)
         measure = graph.value(practice, PG.measure)
@@ -336,7 +342,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     edges = [e for e in data.edges if e.source in kept and e.target in kept]
     if focus:
         centre = _find(nodes, focus, "--focus", "node (after --types/--task)")
-        neighbours: dict[URIRef, set[URIRef]] = defaultdict(set)
+        neighbours: dict[Node, set[Node]] = defaultdict(set)
         for edge in edges:
             neighbours[edge.source].add(edge.target)
             neighbours[edge.target].add(edge.source)
