@@ -101,11 +101,14 @@ class Source:
 
     def _run(self, view: str, params: dict[str, str]) -> list[dict[str, Any]]:
         text = view_text(view)
-        substitutions = {ox.Variable(name): ox.Literal(value) for name, value in sorted(params.items())}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): ox.Literal(value) for name, value in sorted(params.items())}
         if self.endpoint:
             solutions = remote_solutions(self.endpoint, with_values(text, substitutions))
         elif self.store is not None:
-            solutions = self.store.query(text, substitutions=substitutions)
+            result = self.store.query(text, substitutions=substitutions)
+            assert isinstance(result, ox.QuerySolutions), f"view {view} is not a SELECT"
+            solutions = result
         else:
             raise ValueError("a Source needs a store or an endpoint")
         names = [variable.value for variable in solutions.variables]
