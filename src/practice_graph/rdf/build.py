@@ -239,6 +239,7 @@ class GraphBuilder:
         meta = self.dataset.source_metadata
         source = self.source_iri
         self.add(source, RDF.type, PG.SourceDocument)
+        self.add(source, DCTERMS.identifier, Literal(meta.id))
         self.labels(source, meta.title)
         self.labels(source, meta.title, DCTERMS.title)
         self.add(source, PG.sha256, Literal(meta.sha256))
@@ -247,6 +248,7 @@ class GraphBuilder:
         dataset = ID["dataset"]
         self.add(dataset, RDF.type, VOID.Dataset)
         self.add(dataset, RDF.type, DCAT.Dataset)
+        self.add(dataset, DCTERMS.identifier, Literal("dataset"))
         self.add(dataset, RDFS.label, Literal("实践知识图谱", lang="zh"))
         self.add(dataset, RDFS.label, Literal("practice-graph", lang="en"))
         self.add(dataset, DCTERMS.source, source)
@@ -256,6 +258,7 @@ class GraphBuilder:
     def scheme(self, scheme: ConceptScheme) -> None:
         node = ID[scheme.id]
         self.add(node, RDF.type, SKOS.ConceptScheme)
+        self.add(node, DCTERMS.identifier, Literal(scheme.id))
         self.labels(node, scheme.label)
         self.labels(node, scheme.label, SKOS.prefLabel)
         self.lang_text(node, SKOS.definition, scheme.definition)
@@ -268,6 +271,7 @@ class GraphBuilder:
         if scheme == "roles":
             self.add(node, RDF.type, ORG.Role)
         self.add(node, SKOS.inScheme, ID[scheme])
+        self.add(node, DCTERMS.identifier, Literal(f"{scheme}/{concept.id}"))
         self.add(node, SKOS.notation, Literal(concept.id))
         self.labels(node, concept.label)
         self.labels(node, concept.label, SKOS.prefLabel)
@@ -280,6 +284,7 @@ class GraphBuilder:
     def mechanisms(self) -> None:
         scheme = ID[MECHANISM_SCHEME]
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, DCTERMS.identifier, Literal(MECHANISM_SCHEME))
         self.add(scheme, RDFS.label, Literal("机制分类", lang="zh"))
         self.add(scheme, RDFS.label, Literal("Mechanism taxonomy", lang="en"))
         for category in self.dataset.of(MechanismCategory):
