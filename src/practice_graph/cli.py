@@ -199,6 +199,38 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
                           show_default=True, help="Folder of a built graph (rebuilt in memory when stale).")
 
 
+def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT):
+    """What the site and the served pages are made of (exit 2 when the source text is missing or altered)."""
+    from practice_graph.core.paths import ANALYSIS_DIR, ONTOLOGY_FILE
+    from practice_graph.views import site as static_site
+
+    ntriples = _graph_ntriples(data_dir, ontology_dir, graph_dir)
+    try:
+        return static_site.site_inputs(ntriples, data_dir, ontology_dir / ONTOLOGY_FILE, graph_dir / ANALYSIS_DIR)
+    except static_site.SiteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@DATA_OPTION
+@ONTOLOGY_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "site",
+              show_default=True, help="Folder for the site (replaced whole; only an empty folder or an earlier site).")
+def site(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
+    """Write the graph as a static site: entry pages, source reader, map, query examples, report, viewer."""
+    from practice_graph.views import site as static_site
+
+    files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+    try:
+        static_site.write_site(out_dir, files)
+    except static_site.SiteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    size = sum(len(content) for content in files.values())
+    click.echo(f"wrote {out_dir}/ ({len(files)} files, {size:,} bytes); open {out_dir / 'index.html'}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
@@ -210,22 +242,27 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
               type=click.IntRange(1024), help="Largest result, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes, each holding the graph.")
+@click.option("--base-url", default="/", show_default=True, metavar="URL",
+              help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @DATA_OPTION
 @ONTOLOGY_OPTION
 @OUT_OPTION
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
+          base_url: str, data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
     from practice_graph.sparql.endpoint import Limits, SparqlServer
+    from practice_graph.views.site import LiveSite
 
-    ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
+    inputs = _site_inputs(data_dir, ontology_dir, out_dir)
+    ntriples = inputs.ntriples
+    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
+        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
     except OSError as error:
         click.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
         sys.exit(2)
@@ -235,6 +272,7 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql  (query page: http://{bound_host}:{bound_port}/)",
                err=True)
+    click.echo(f"pages: http://{bound_host}:{bound_port}/index.html  (every entry at /id/ID)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

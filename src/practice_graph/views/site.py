@@ -16,11 +16,13 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from markdown_it import MarkdownIt
@@ -33,8 +35,10 @@ from practice_graph.views.map import MapDataMissing, render_map
 from practice_graph.views.pages import (
     COLOURS,
     OTHER_COLOUR,
+    RDF_FORMATS,
     GraphView,
     Node,
+    describe,
     pages_store,
     read_view,
     render_entity,
@@ -347,33 +351,48 @@ def render_ontology(store: ox.Store, view: GraphView) -> bytes:
     return page(path, "本体", "Ontology", body)
 
 
+def site_pages(inputs: SiteInputs, store: ox.Store, view: GraphView) -> dict[str, Callable[[], bytes]]:
+    """Each page of the site besides the entries' pages, as a function that renders it."""
+    notes: list[str] = []
+    if inputs.source_text is None:
+        notes.append("The source reader was not built: the source text was not given.")
+    if not inputs.analysis:
+        notes.append("The analysis report was skipped: no report.md was found (run practice-graph analyze).")
+
+    def reader() -> bytes:
+        if inputs.source_text is None:
+            return missing_page("source.html", "原文", "Source reader", "the source text was not given.")
+        return render_reader(view, inputs.source_text)
+
+    def china_map() -> bytes:
+        try:
+            return render_map(view, store)
+        except MapDataMissing as error:
+            return missing_page("map.html", "地图", "Map", str(error))
+
+    def viewer() -> bytes:
+        if inputs.viewer is None:
+            return missing_page("viewer.html", "关系图", "Graph viewer", "the viewer was not rendered.")
+        return inputs.viewer()
+
+    return {
+        "index.html": lambda: render_index(view, notes),
+        "source.html": reader,
+        "map.html": china_map,
+        "queries.html": lambda: render_queries(view, inputs.ntriples),
+        "viewer.html": viewer,
+        "ontology.html": lambda: render_ontology(store, view),
+    }
+
+
 def render_site(inputs: SiteInputs) -> dict[str, bytes]:
     """Every file of the site, in memory, keyed by its path in the site."""
     store = pages_store(inputs.ntriples, inputs.ontology)
     view = read_view(store)
-    files: dict[str, bytes] = {}
-    notes: list[str] = []
-    for node in view.nodes.values():
-        files[node.path] = render_entity(view, node)
-    if inputs.source_text is not None:
-        files["source.html"] = render_reader(view, inputs.source_text)
-    else:
-        files["source.html"] = missing_page("source.html", "原文", "Source reader",
-                                            "the source text was not given, so the reader could not be built.")
-        notes.append("The source reader was not built: the source text was not given.")
-    try:
-        files["map.html"] = render_map(view, store)
-    except MapDataMissing as error:
-        files["map.html"] = missing_page("map.html", "地图", "Map", str(error))
-        notes.append(text(str(error)))
-    files["queries.html"] = render_queries(view, inputs.ntriples)
+    files = {node.path: render_entity(view, node) for node in view.nodes.values()}
+    for path, render in site_pages(inputs, store, view).items():
+        files[path] = render()
     files.update(render_report(view, inputs.analysis))
-    if not inputs.analysis:
-        notes.append("The analysis report was skipped: no report.md was found (run practice-graph analyze).")
-    files["viewer.html"] = inputs.viewer() if inputs.viewer else missing_page(
-        "viewer.html", "关系图", "Graph viewer", "the viewer was not rendered.")
-    files["ontology.html"] = render_ontology(store, view)
-    files["index.html"] = render_index(view, notes)
     files[MARKER] = b"A static site written by practice-graph site; the whole folder is replaced on each build.\n"
     return files
 
@@ -428,3 +447,155 @@ def render_viewer(ntriples: bytes) -> bytes:
     from practice_graph.views.viewer import render_html, viewer_data
 
     return render_html(viewer_data(rdflib_graph(ntriples))).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- serving: every IRI answers
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+RDF_MEDIA = {"text/turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt", "application/ld+json": "jsonld",
+             "application/json": "jsonld"}
+SUFFIXES = {"html": "text/html", "ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+ONTOLOGY_DOCUMENT = "ontology"
+# The served pages carry their own policy: the endpoint's default one would forbid the report's charts.
+SERVED_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; " \
+             "font-src data:; connect-src 'self'; form-action 'none'; base-uri 'none'"
+Answer = tuple[int, dict[str, str], bytes]
+
+
+def negotiate_format(accept: str) -> str | None:
+    """``html``, ``ttl``, ``nt`` or ``jsonld`` for an Accept header (HTML when anything goes); None: nothing fits."""
+    ranked = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (piece.strip().lower() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    weight = float(param[2:])
+                except ValueError:
+                    weight = 0.0
+        if weight > 0:
+            ranked.append((-weight, index, media))
+    if not ranked:
+        return "html"
+    for _, _, media in sorted(ranked):
+        if media in HTML_TYPES or media in {"*/*", "text/*", ""}:
+            return "html"
+        if media in RDF_MEDIA:
+            return RDF_MEDIA[media]
+        if media == "application/*":
+            return "jsonld"
+    return None
+
+
+class LiveSite:
+    """The site's pages and each entry's RDF, answered on request (``practice-graph serve``).
+
+    ``GET /id/{id}`` answers directly, by content negotiation on ``Accept``: the HTML page for
+    browsers, Turtle, N-Triples or JSON-LD for programs, with ``Content-Location`` naming the
+    document sent (``/id/{id}.ttl`` ...) and ``Vary: Accept`` (W3C "Cool URIs for the Semantic Web",
+    the content-negotiation recipe, answered without a 303 round trip). ``/id/{id}.html``, ``.ttl``,
+    ``.nt`` and ``.jsonld`` name one document each. ``/ontology`` answers the same way for the
+    ontology's terms (``pg:`` is a hash namespace). Every other page of the static site is served at
+    the same path as in the folder ``practice-graph site`` writes.
+    """
+
+    def __init__(self, inputs: SiteInputs, base_url: str = "/") -> None:
+        self.inputs = inputs
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.store = pages_store(inputs.ntriples, inputs.ontology)
+        self.view = read_view(self.store)
+        self.graph_store = queries.open_store(inputs.ntriples)
+        self.pages = site_pages(inputs, self.store, self.view)
+        self.rendered: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+
+    def site_file(self, path: str) -> bytes | None:
+        """A page of the static site, rendered on the first request for it."""
+        with self.lock:
+            if path not in self.rendered:
+                if path in self.pages:
+                    self.rendered[path] = self.pages[path]()
+                elif path.startswith("analysis/") and not self.rendered.get(REPORT_PATH):
+                    self.rendered.update(render_report(self.view, self.inputs.analysis))
+            return self.rendered.get(path)
+
+    def respond(self, path: str, accept: str) -> Answer | None:
+        """The answer for a GET of ``path`` (percent-decoded), or None to leave it to the endpoint."""
+        path = unquote(path)
+        if path.startswith("/id/"):
+            return self.entity(path.removeprefix("/id/"), accept)
+        stem, dot, suffix = path.lstrip("/").rpartition(".")
+        if path.lstrip("/") == ONTOLOGY_DOCUMENT or (stem == ONTOLOGY_DOCUMENT and dot and suffix in SUFFIXES):
+            return self.ontology(suffix if stem == ONTOLOGY_DOCUMENT else None, accept)
+        if path in {"/", "/sparql"} or ".." in path:
+            return None
+        content = self.site_file(path.lstrip("/"))
+        if content is None:
+            return None
+        media = "text/html; charset=utf-8" if path.endswith(".html") else (
+            "text/csv; charset=utf-8" if path.endswith(".csv") else "application/octet-stream")
+        if path.endswith(".png"):
+            media = "image/png"
+        return 200, self.headers(media), content
+
+    def headers(self, media: str, location: str | None = None) -> dict[str, str]:
+        headers = {"Content-Type": media, "Vary": "Accept"}
+        if media.startswith("text/html"):
+            headers["Content-Security-Policy"] = SERVED_CSP
+        if location is not None:
+            headers["Content-Location"] = self.base_url + location
+        return headers
+
+    def entity(self, rest: str, accept: str) -> Answer:
+        stem, dot, suffix = rest.rpartition(".")
+        if dot and suffix in SUFFIXES and stem in self.view.by_id:
+            identifier, chosen = stem, suffix
+        else:
+            identifier, chosen = rest, negotiate_format(accept)
+        node = self.view.by_id.get(identifier)
+        if node is None:
+            return self.not_found(rest)
+        if chosen is None:
+            return 406, {"Content-Type": "text/plain; charset=utf-8"}, (
+                b"406 Not Acceptable: this entry is offered as text/html, text/turtle, application/n-triples "
+                b"and application/ld+json\n")
+        location = f"id/{identifier}.{chosen}"
+        if chosen == "html":
+            return 200, self.headers("text/html; charset=utf-8", location), render_entity(self.view, node,
+                                                                                       rdf_links=True)
+        media = RDF_FORMATS[chosen][1]
+        return 200, self.headers(f"{media}; charset=utf-8", location), describe(self.store, node.term, chosen)
+
+    def ontology(self, suffix: str | None, accept: str) -> Answer:
+        chosen = suffix or negotiate_format(accept)
+        if chosen is None:
+            return 406, {"Content-Type": "text/plain; charset=utf-8"}, b"406 Not Acceptable\n"
+        location = f"{ONTOLOGY_DOCUMENT}.{chosen}"
+        if chosen == "html":
+            return 200, self.headers("text/html; charset=utf-8", location), render_ontology(self.store, self.view)
+        if not self.inputs.ontology:
+            return self.not_found(ONTOLOGY_DOCUMENT)
+        rdf_format, media = RDF_FORMATS[chosen]
+        triples = sorted(ox.parse(self.inputs.ontology, format=ox.RdfFormat.TURTLE), key=str)
+        body = ox.serialize(triples, format=rdf_format)
+        return 200, self.headers(f"{media}; charset=utf-8", location), body
+
+    def not_found(self, what: str) -> Answer:
+        body = page("id/missing.html", "未找到", "Not found",
+                    f'<h1>未找到 <span class="en">Not found</span></h1>\n<p>No entry has the id <code>{text(what)}'
+                    '</code>. <a href="../index.html">索引 · Index</a></p>')
+        return 404, {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": SERVED_CSP}, body
+
+
+def site_inputs(ntriples: bytes, data_dir: Path, ontology_file: Path, analysis_dir: Path) -> SiteInputs:
+    """The site's inputs from a checkout: the source text (checked), the ontology, the analysis if built."""
+    store = queries.open_store(ntriples)
+    analysis = {path.name: path.read_bytes() for path in sorted(analysis_dir.glob("*")) if path.is_file()}
+    return SiteInputs(
+        ntriples=ntriples,
+        ontology=ontology_file.read_bytes() if ontology_file.is_file() else None,
+        source_text=read_source(store, data_dir),
+        analysis=analysis or None,
+        viewer=lambda: render_viewer(ntriples),
+    )
