@@ -221,8 +221,9 @@ def site(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
     """Write the graph as a static site: entry pages, source reader, map, query examples, report, viewer."""
     from practice_graph.views import site as static_site
 
-    files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
     try:
+        static_site.check_out_dir(out_dir)
+        files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
         static_site.write_site(out_dir, files)
     except static_site.SiteError as error:
         click.echo(f"error: {error}", err=True)

@@ -310,7 +310,9 @@ def facts_section(view: GraphView, node: Node) -> str:
     for predicate, values in grouped.items():
         cells = []
         for value in values:
-            quotes = view.fact_quotes.get((node.term, predicate, value), [])
+            quotes = view.fact_quotes.get((node.term, predicate, value)) or [
+                # a practice's mention of an entry: the entry's quotes from that practice
+                quote for quote in view.quotes.get(value, []) if quote.practice == node.term]
             cells.append(f"<li>{node_link(view, node.path, value)}{quote_items(view, node.path, quotes)}</li>")
         rows.append((relation_name(view, predicate), f'<ul class="values">{"".join(cells)}</ul>'))
     return ('<h2>事实 <span class="en">Facts</span></h2>\n'

@@ -410,6 +410,12 @@ def _umask() -> int:
     return current
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Raise SiteError unless ``out_dir`` is absent, empty or a site written here before."""
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file())):
+        raise SiteError(f"{out_dir}: exists and is not a site written by practice-graph; choose another --out")
+
+
 def write_site(out_dir: Path, files: Mapping[str, bytes]) -> None:
     """Write the site into a new folder beside ``out_dir``, then put it in ``out_dir``'s place.
 
@@ -417,8 +423,7 @@ def write_site(out_dir: Path, files: Mapping[str, bytes]) -> None:
     the marker file), so a mistyped ``--out`` never deletes anything else.
     """
     out_dir = out_dir.resolve()
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file())):
-        raise SiteError(f"{out_dir}: exists and is not a site written by practice-graph; choose another --out")
+    check_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
