@@ -47,7 +47,7 @@ h2 { font-size: 1.2rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid #ddd; }
 h3 { font-size: 1.05rem; margin: 1.1rem 0 .3rem; }
 .en { color: #444; }
 .muted, .note { color: #666; font-size: .9rem; }
-.type { display: inline-block; padding: 0 .45rem; border-radius: .6rem; color: #fff; font-size: .85rem; }
+.type { display: inline-block; white-space: nowrap; padding: 0 .45rem; border-radius: .6rem; color: #fff; font-size: .85rem; }
 table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .92rem; }
 th, td { border: 1px solid #d5d5d5; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f7; }
@@ -64,6 +64,10 @@ a.value:hover { text-decoration: underline; }
 .cols { display: flex; flex-wrap: wrap; gap: 0 2.5rem; }
 .cols > * { flex: 1 1 24rem; min-width: 0; }
 svg { max-width: 100%; height: auto; }
+ul.values { margin: 0; padding-left: 1.1rem; }
+ul.values > li:only-child { list-style: none; margin-left: -1.1rem; }
+ul.values ul.quotes { font-size: .88rem; color: #333; margin: .1rem 0 .3rem; }
+table.facts th, table.facts td:first-child { width: 14rem; }
 """
 
 

@@ -269,7 +269,7 @@ def render_map(view: GraphView, store: Any) -> bytes:
         tip = f"{place.zh} {node.en if node else ''}: {count} practice(s)"
         svg.append(f'<a href="{href}" data-region="{text(key)}"><circle cx="{x}" cy="{y}" r="{radius}" '
                    f'fill="#e65100" fill-opacity="0.8" stroke="#ffffff" stroke-width="1"><title>{text(tip)}</title>'
-                   f'</circle><text x="{x + radius + 2}" y="{y + 4}" font-size="10" class="rlabel">'
+                   f'</circle><text x="{x + radius + 2:.1f}" y="{y + 4:.1f}" font-size="10" class="rlabel">'
                    f"{text(place.zh)}</text></a>")
     svg.extend(labels)
     svg.append(legend_svg(thresholds, canvas.height))

@@ -429,8 +429,8 @@ def neighbourhood_svg(view: GraphView, node: Node) -> str:
     if not linked:
         return ""
     shown, hidden = linked[:NEIGHBOURS_SHOWN], len(linked) - NEIGHBOURS_SHOWN
-    width, height = 760, 470
-    cx, cy, rx, ry = width / 2, height / 2, 280, 175
+    width, height = 820, 470
+    cx, cy, rx, ry = width / 2, height / 2, 230, 175
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" aria-label="neighbourhood graph" class="neighbourhood">']
     points = []

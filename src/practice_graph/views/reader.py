@@ -237,7 +237,8 @@ table.source tr.head th { background: #eceff1; font-size: .85rem; }
 table.source tr.title th { font-size: 1.15rem; background: #fff; border: none; text-align: left; }
 td.c0 { width: 3.5rem; } td.c1 { width: 9rem; } td.c2 { width: 11rem; }
 p.para { margin: .2rem 0 .7rem; line-height: 1.9; }
-p.para:target, .qa:target + .q { outline: 2px solid #ff6f00; }
+p.para:target, p.para:has(> .pa:target) { outline: 2px solid #ff6f00; background: #fffdf5; }
+.qa:target + .q { outline: 2px solid #ff6f00; }
 a.q { color: inherit; text-decoration: none; border-radius: 2px; }
 a.q:hover { background: #ffe082; }
 ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; font-size: .9rem; }
