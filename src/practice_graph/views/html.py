@@ -47,7 +47,8 @@ h2 { font-size: 1.2rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid #ddd; }
 h3 { font-size: 1.05rem; margin: 1.1rem 0 .3rem; }
 .en { color: #444; }
 .muted, .note { color: #666; font-size: .9rem; }
-.type { display: inline-block; white-space: nowrap; padding: 0 .45rem; border-radius: .6rem; color: #fff; font-size: .85rem; }
+.type { display: inline-block; white-space: nowrap; padding: 0 .45rem; border-radius: .6rem; color: #fff;
+        font-size: .85rem; }
 table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .92rem; }
 th, td { border: 1px solid #d5d5d5; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f7; }

@@ -177,6 +177,31 @@ SEARCH_SCRIPT = r"""
 """
 
 
+TASK, MEASURE_OF, TASK_OF = (ox.NamedNode(str(term)) for term in (PG.WorkTask, PG.measure, PG.task))
+
+
+def at_a_glance(view: GraphView) -> str:
+    """The list's structure: each work task, its measures and how many practices each holds."""
+    rows = []
+    for task in sorted((n for n in view.nodes.values() if TASK in n.types), key=lambda n: n.id):
+        measures = sorted((view.nodes[s] for p, s in view.incoming.get(task.term, []) if p == TASK_OF),
+                          key=lambda n: n.id)
+        items = []
+        total = 0
+        for measure in measures:
+            count = sum(1 for p, _ in view.incoming.get(measure.term, []) if p == MEASURE_OF)
+            total += count
+            items.append(f'<li><a href="{text(measure.path)}">{text(measure.zh)}</a> <span class="en">'
+                         f"{text(measure.en)}</span> ({count})</li>")
+        rows.append((f'<a href="{text(task.path)}">{text(task.zh)}</a><br><span class="en">{text(task.en)}</span>',
+                     f'<ul class="values">{"".join(items)}</ul>', f'<span class="num">{total}</span>'))
+    if not rows:
+        return ""
+    return ('<h2>清单一览 <span class="en">The list at a glance</span></h2>\n'
+            + table(["工作任务 · Work task", "主要举措（做法数） · Measures (practices)", "做法 · Practices"], rows,
+                    "glance"))
+
+
 def render_index(view: GraphView, notes: list[str]) -> bytes:
     groups = grouped_by_type(view)
     summary_rows = []
@@ -202,11 +227,15 @@ def render_index(view: GraphView, notes: list[str]) -> bytes:
         "measure, practice, region, agency, mechanism ...) with its facts, the verbatim quotes behind them and its "
         "links. Chinese labels are as written in the source; English labels are the curators' translations."
         "</span></p>\n"
+        '<p class="start"><a href="source.html">阅读原文 · Read the source</a> <a href="map.html">地图 · Map</a> '
+        '<a href="queries.html">查询示例 · Query examples</a> <a href="analysis/report.html">分析报告 · Analysis '
+        'report</a> <a href="viewer.html">关系图 · Graph viewer</a></p>\n'
         '<h2>搜索 <span class="en">Search</span></h2>\n'
         '<p><input id="search" type="search" size="40" '
         'placeholder="中文或英文名称、引文 · Chinese or English name, quote" '
         'aria-label="search"> <span id="result-count" class="muted"></span></p>\n<ol id="results"></ol>\n'
-        '<h2>按类型 <span class="en">By type</span></h2>\n'
+        + at_a_glance(view)
+        + '<h2>按类型 <span class="en">By type</span></h2>\n'
         + table(["类型 · Type", "条目 · Entries"], summary_rows, "types")
         + (f'<ul class="note">{note_items}</ul>' if notes else "")
         + "\n".join(sections)
@@ -218,6 +247,8 @@ ul.entries li { break-inside: avoid; }
 .dot { display: inline-block; width: .7rem; height: .7rem; border-radius: 50%; margin-right: .4rem; }
 #search { font: inherit; padding: .3rem .5rem; }
 #results li { margin: .2rem 0; }
+p.start a { display: inline-block; margin: .2rem .6rem .2rem 0; padding: .35rem .8rem; border: 1px solid #90a4ae;
+            border-radius: .4rem; text-decoration: none; background: #f5f7f8; }
 """
     return page("index.html", "索引", "Index", body, style=style, script=SEARCH_SCRIPT)
 
