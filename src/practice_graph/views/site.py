@@ -479,6 +479,7 @@ def write_site(out_dir: Path, files: Mapping[str, bytes]) -> None:
 
 def render_viewer(ntriples: bytes) -> bytes:
     """The interactive viewer of the whole graph (views.viewer), as a page of the site."""
+    # Imported here: pyvis and rdflib's parser load only when the viewer is rendered (not for serve's start-up).
     from practice_graph.sparql.store import rdflib_graph
     from practice_graph.views.viewer import render_html, viewer_data
 
