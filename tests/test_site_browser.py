@@ -212,4 +212,9 @@ def test_the_viewer_page_works_inside_the_site(visit) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert visit.outside() == [] and visit.errors == []
+    # a double click on 河南省 opens its page (the event as vis-network emits it for a double click)
+    node = visit.js("pgViewer.nodes.get({filter: n => n.label === '河南省'})[0].id")
+    with visit.page.expect_navigation():
+        visit.js("id => { pgViewer.network.body.emitter.emit('doubleClick', {nodes: [id], edges: []}); }", node)
+    assert visit.page.url.endswith("/id/henan.html")
 

@@ -404,7 +404,7 @@ def site_pages(inputs: SiteInputs, store: ox.Store, view: GraphView) -> dict[str
     def viewer() -> bytes:
         if inputs.viewer is None:
             return missing_page("viewer.html", "关系图", "Graph viewer", "the viewer was not rendered.")
-        return inputs.viewer()
+        return link_viewer_to_pages(inputs.viewer(), view)
 
     return {
         "index.html": lambda: render_index(view, notes),
@@ -475,6 +475,41 @@ def write_site(out_dir: Path, files: Mapping[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+VIEWER_LINKS = r"""
+<div id="pg-entry-hint" style="position:fixed;left:.6rem;bottom:.4rem;font:12px sans-serif;color:#455a64;
+background:#ffffffd0;padding:.1rem .4rem">双击节点打开其页面 · Double-click a node to open its page ·
+<a href="index.html">索引 · Index</a></div>
+<script type="application/json" id="pg-entry-pages">/*PAGES*/</script>
+<script>
+(function () {
+  "use strict";
+  var pages = JSON.parse(document.getElementById("pg-entry-pages").textContent);
+  function hook(tries) {
+    var viewer = window.pgViewer;
+    if (!viewer || !viewer.network) { if (tries > 0) { setTimeout(function () { hook(tries - 1); }, 100); } return; }
+    viewer.network.on("doubleClick", function (params) {
+      var node = params.nodes.length ? viewer.nodes.get(params.nodes[0]) : null;
+      var path = node && Object.prototype.hasOwnProperty.call(pages, node.pgRid) ? pages[node.pgRid] : null;
+      if (path) { window.location.href = path; }
+    });
+  }
+  hook(300);
+})();
+</script>
+"""
+
+
+def link_viewer_to_pages(viewer: bytes, view: GraphView) -> bytes:
+    """The viewer with a double-click on a node opening its entry's page (for nodes that have one)."""
+    pages = {node.id: node.path for node in view.nodes.values()}
+    addition = VIEWER_LINKS.replace("/*PAGES*/", script_json(pages))
+    markup = viewer.decode("utf-8")
+    at = markup.rfind("</body>")
+    if at < 0:
+        return viewer
+    return (markup[:at] + addition + markup[at:]).encode("utf-8")
 
 
 def render_viewer(ntriples: bytes) -> bytes:
