@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from markdown_it import MarkdownIt
 from rdflib.namespace import OWL
 
-from practice_graph.core.namespaces import PG
+from practice_graph.core.namespaces import PG, PREFIXES
 from practice_graph.sparql import query as queries
 from practice_graph.views.html import bilingual, page, relative, script_json, table, text
 from practice_graph.views.map import MapDataMissing, render_map
@@ -650,7 +650,8 @@ class LiveSite:
             return self.not_found(ONTOLOGY_DOCUMENT)
         rdf_format, media = RDF_FORMATS[chosen]
         triples = sorted(ox.parse(self.inputs.ontology, format=ox.RdfFormat.TURTLE), key=str)
-        body = ox.serialize(triples, format=rdf_format)
+        prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        body = ox.serialize(triples, format=rdf_format, **({} if chosen == "nt" else {"prefixes": prefixes}))
         return 200, self.headers(f"{media}; charset=utf-8", location), body
 
     def not_found(self, what: str) -> Answer:
