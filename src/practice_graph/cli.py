@@ -212,6 +212,31 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
     click.echo((solutions.serialize(format=result_format) or b"").decode("utf-8"), nl=False)
 
 
+def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
+    """What the site and the served pages are made of (exit 2 when the source text is missing or altered)."""
+    from practice_graph.core.paths import ONTOLOGY_FILE
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        ntriples = built_ntriples(data_dir, ontology_dir)
+        return static_site.site_inputs(ntriples, data_dir, ontology_dir / ONTOLOGY_FILE, graph_dir / ANALYSIS_DIR)
+
+
+@main.command()
+@graph_source
+@out_option(DEFAULT_OUT / "site", "Folder for the site (replaced whole; only an empty folder or an earlier site).")
+def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+    """Write the graph as a static site: entry pages, source reader, map, query examples, report, viewer."""
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        static_site.check_out_dir(out)
+        files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+        static_site.write_site(out, files)
+    size = sum(len(content) for content in files.values())
+    click.echo(f"wrote {out}/ ({len(files)} files, {size:,} bytes); open {out / 'index.html'}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
@@ -223,21 +248,26 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
               type=click.IntRange(1024), help="Largest result, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes, each holding the graph.")
+@click.option("--base-url", default="/", show_default=True, metavar="URL",
+              help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @graph_source
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          data_dir: Path, ontology_dir: Path) -> None:
+          base_url: str, data_dir: Path, ontology_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    from practice_graph.sparql.endpoint import Limits, SparqlServer  # start-up time: rdflib's parser
+    # start-up time: rdflib's parser and the page renderer load only to serve
+    from practice_graph.sparql.endpoint import Limits, SparqlServer
+    from practice_graph.views.site import LiveSite
 
-    with reported():
-        ntriples = built_ntriples(data_dir, ontology_dir)
+    inputs = _site_inputs(data_dir, ontology_dir)
+    ntriples = inputs.ntriples
+    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
+        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
     except OSError as error:
         raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     if server.pool.not_isolated:
@@ -246,6 +276,7 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host!s}:{bound_port}"
     click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
+    click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -208,9 +208,11 @@ class GraphBuilder:
         source_class = self.model.classes["SourceDocument"]
         self.add(self.source_iri, RDF.type, self.term(source_class.uri))  # type: ignore[arg-type]
         self.slots(self.source_iri, source_class, meta, meta)
+        self.add(self.source_iri, DCTERMS.identifier, Literal(meta.id))
         dataset = ID["dataset"]
         self.add(dataset, RDF.type, VOID.Dataset)
         self.add(dataset, RDF.type, DCAT.Dataset)
+        self.add(dataset, DCTERMS.identifier, Literal("dataset"))
         self.add(dataset, RDFS.label, Literal("实践知识图谱", lang="zh"))
         self.add(dataset, RDFS.label, Literal("practice-graph", lang="en"))
         self.add(dataset, DCTERMS.source, self.source_iri)
@@ -240,6 +242,7 @@ class GraphBuilder:
         for concept_type in concept_types:
             self.add(node, RDF.type, concept_type)
         self.add(node, SKOS.inScheme, ID[scheme])
+        self.add(node, DCTERMS.identifier, Literal(f"{scheme}/{concept.id}"))
         self.add(node, SKOS.notation, Literal(concept.id))
         self.labels(node, concept.label)
         self.labels(node, concept.label, SKOS.prefLabel)

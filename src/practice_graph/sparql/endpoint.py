@@ -23,7 +23,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -73,6 +73,11 @@ class Limits:
     timeout_s: float = 10.0
     max_body_bytes: int = 64 * 1024
     max_result_bytes: int = 16 * 1024 * 1024
+
+
+# A page resolver: (percent-encoded path, Accept header) -> (status, headers, body), or None for "not mine".
+# The CLI passes one in (the views layer's pages for every IRI); the endpoint only routes to it.
+PageResolver = Callable[[str, str], "tuple[int, dict[str, str], bytes] | None"]
 
 
 class Refused(Exception):
@@ -381,6 +386,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if len(self.path) > self.server.limits.max_body_bytes:
             self.reply_error(HTTPStatus.REQUEST_URI_TOO_LONG, "the query string is too long")
             return
+        if self.server.pages is not None and url.path not in {"/", SPARQL_PATH}:
+            answer = self.server.pages(url.path, self.headers.get("Accept") or "")
+            if answer is not None:
+                status, headers, body = answer
+                headers = dict(headers)
+                self.reply(HTTPStatus(status), headers.pop("Content-Type"), body, headers)
+                return
         if url.path in {"/", "/index.html"}:
             self.reply(HTTPStatus.OK, "text/html; charset=utf-8", self.server.page)
             return
@@ -455,13 +467,16 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return
         self.reply(HTTPStatus.OK, f"{FORMAT_MEDIA[output]}; charset=utf-8", body)
 
-    def reply(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+    def reply(self, status: HTTPStatus, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        headers = headers or {}
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
-        if content_type.startswith("text/html"):
+        for name, value in sorted(headers.items()):
+            self.send_header(name, value)
+        if content_type.startswith("text/html") and "Content-Security-Policy" not in headers:
             self.send_header("Content-Security-Policy", content_security_policy(connect="'self'"))
         self.end_headers()
         self.wfile.write(body)
@@ -476,8 +491,8 @@ class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], ntriples: bytes, limits: Limits, workers: int = 2,
-                 verbose: bool = False) -> None:
-        self.limits, self.verbose = limits, verbose
+                 verbose: bool = False, pages: PageResolver | None = None) -> None:
+        self.limits, self.verbose, self.pages = limits, verbose, pages
         self.pool = WorkerPool(ntriples, limits, size=workers)
         self.page = query_page().encode("utf-8")
         super().__init__(address, SparqlHandler)
