@@ -350,6 +350,8 @@ def render_ontology(store: ox.Store, view: GraphView) -> bytes:
     counts = Counter(node.type for node in view.nodes.values())
 
     def name_of(term: Any) -> str:
+        if isinstance(term, ox.BlankNode):  # an owl:oneOf range: its values are in the definition
+            return "<em>one of the values listed</em>"
         found = terms.get(term)
         if found is not None:
             return f'<a href="#{text(found["name"])}">{bilingual(found["zh"], found["en"])}</a>'
