@@ -18,22 +18,21 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
+import pyoxigraph as ox
 
 from practice_graph.core.files import write_atomically, write_outputs
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
     BuildFailed,
     built_ntriples,
-    class_counts,
     keep,
-    load_graph,
-    predicate_counts,
     render_outputs,
 )
 from practice_graph.pipeline import build as run_build
 from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
+from practice_graph.sparql.store import oxigraph_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -154,14 +153,17 @@ def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
 @graph_source
 def stats(data_dir: Path, ontology_dir: Path) -> None:
     """Counts per class and per relation."""
+    from practice_graph.views.read import read_counts  # start-up time: the read side, only for stats
+
     with reported():
-        graph = load_graph(data_dir, ontology_dir)
-    click.echo(f"triples\t{len(graph)}")
+        ntriples = built_ntriples(data_dir, ontology_dir)
+    counts = read_counts(oxigraph_store(ntriples))
+    click.echo(f"triples\t{counts.triples}")
     click.echo("\n# instances per class")
-    for name, count in sorted(class_counts(graph).items()):
+    for name, count in sorted(counts.classes.items()):
         click.echo(f"{name}\t{count}")
     click.echo("\n# triples per predicate")
-    for name, count in sorted(predicate_counts(graph).items()):
+    for name, count in sorted(counts.predicates.items()):
         click.echo(f"{name}\t{count}")
 
 
@@ -211,6 +213,31 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
     click.echo(answer, nl=False)
 
 
+def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
+    """What the site and the served pages are made of (exit 2 when the source text is missing or altered)."""
+    from practice_graph.core.paths import ONTOLOGY_FILE
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        ntriples = built_ntriples(data_dir, ontology_dir)
+        return static_site.site_inputs(ntriples, data_dir, ontology_dir / ONTOLOGY_FILE, graph_dir / ANALYSIS_DIR)
+
+
+@main.command()
+@graph_source
+@out_option(DEFAULT_OUT / "site", "Folder for the site (replaced whole; only an empty folder or an earlier site).")
+def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+    """Write the graph as a static site: entry pages, source reader, map, query examples, report, viewer."""
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        static_site.check_out_dir(out)
+        files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+        static_site.write_site(out, files)
+    size = sum(len(content) for content in files.values())
+    click.echo(f"wrote {out}/ ({len(files)} files, {size:,} bytes); open {out / 'index.html'}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
@@ -224,32 +251,31 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
               help="Worker processes, each holding the graph.")
 @click.option("--memory-limit", metavar="SIZE",
               help="Memory the workers may use in total, shared equally (512M, 2G, 25%); default: half the machine's.")
+@click.option("--base-url", default="/", show_default=True, metavar="URL",
+              help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @graph_source
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          memory_limit: str | None, data_dir: Path, ontology_dir: Path) -> None:
+          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    from practice_graph.sparql.endpoint import (  # start-up time: the server's modules
-        EndpointError,
-        Limits,
-        SparqlServer,
-        parse_size,
-        serve_until_stopped,
-    )
+    # start-up time: rdflib's parser and the page renderer load only to serve
+    from practice_graph.sparql.endpoint import EndpointError, Limits, SparqlServer, parse_size, serve_until_stopped
+    from practice_graph.views.site import LiveSite
 
     try:
         memory_bytes = parse_size(memory_limit) if memory_limit else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--memory-limit") from None
-    with reported():
-        ntriples = built_ntriples(data_dir, ontology_dir)
+    inputs = _site_inputs(data_dir, ontology_dir)
+    ntriples = inputs.ntriples
+    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
                     memory_bytes=memory_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
+        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
     except OSError as error:
         raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except EndpointError as error:
@@ -260,6 +286,7 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host!s}:{bound_port}"
     click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
+    click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
     click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
@@ -297,34 +324,48 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
                f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
 
 
+def _read_rdf_file(path: Path) -> ox.Store:
+    """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    store = ox.Store()
+    extension = path.suffix.lstrip(".").lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
+                                                            else ox.RdfFormat.TURTLE)
+    try:
+        store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError) as error:
+        message = " ".join(str(error).split())[:300]
+        raise CommandError(f"{path}: not readable as RDF: {message}") from None
+    return store
+
+
 @main.command()
 @graph_source
 @out_option(DEFAULT_OUT / ANALYSIS_DIR, "Folder for the report, tables, charts and Gephi files.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
-def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None) -> None:
+@click.option("--endpoint", metavar="URL",
+              help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
+def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    # start-up time: rdflib, networkx and matplotlib
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
+    # start-up time: networkx and matplotlib
     from practice_graph.views.charts import FontMissing
+    from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse, render_analysis
 
-    if graph_file is not None:
-        graph = Graph()
-        try:
-            graph.parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
-        except Exception as error:  # every parser has its own errors: all of them mean "not RDF"
-            message = " ".join(str(error).split())[:300]
-            raise CommandError(f"{graph_file}: not readable as RDF: {message}") from None
+    if graph_file is not None and endpoint:
+        raise click.UsageError("give --graph or --endpoint, not both")
+    if endpoint:
+        source, name = Source(endpoint=endpoint), endpoint
+    elif graph_file is not None:
+        source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
         with reported():
-            graph = load_graph(data_dir, ontology_dir)
+            source, name = Source(store=oxigraph_store(built_ntriples(data_dir, ontology_dir))), "built graph"
     try:
-        files = render_analysis(graph)
+        with reported(failure=(RemoteError,)):
+            files = render_analysis(source)
     except NothingToAnalyse as error:
-        raise CommandError(f"{graph_file or 'built graph'}: {error}") from None
+        raise CommandError(f"{name}: {error}") from None
     except FontMissing as error:
         raise CommandError(str(error), exit_code=1) from None
     for path in write_or_fail(out, files):
@@ -343,13 +384,13 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph.views import viewer  # start-up time: rdflib and pyvis
+    from practice_graph.views import viewer  # start-up time: pyvis
 
     with reported():
-        graph = load_graph(data_dir, ontology_dir)
+        store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]
     with reported(bad_input=(viewer.SelectionError,)):
-        data = viewer.select(viewer.viewer_data(graph), focus=focus, depth=depth, types=type_names, task=task)
+        data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     try:
         write_atomically(out, viewer.render_html(data).encode("utf-8"))
     except OSError as error:

@@ -170,10 +170,12 @@ class GraphBuilder:
             if value.practice and value.practice != record.id:
                 self.add(iri(value.practice), PG.mentions, node)
         elif inner is not None and inner.form == "node":
-            child = ID[inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
-                                                             for s in inner.slots if not s.derived})]
+            child_id = inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
+                                                             for s in inner.slots if not s.derived})
+            child = ID[child_id]
             self.add(node, predicate, child)
             self.add(child, RDF.type, self.term(inner.uri))  # type: ignore[arg-type]
+            self.add(child, DCTERMS.identifier, Literal(child_id))  # views read ids, never parse IRIs
             for back in inner.slots:
                 if back.derived and back.uri and back.range == (record.kind_name,):  # the link to its owner
                     self.add(child, self.term(back.uri), node)
@@ -194,6 +196,7 @@ class GraphBuilder:
         for scheme_id, names in self.model.schemes.items():
             node = ID[scheme_id]
             self.add(node, RDF.type, SKOS.ConceptScheme)
+            self.add(node, DCTERMS.identifier, Literal(scheme_id))
             self.labels(node, names)
         for cls in self.model.records():
             for record in self.dataset.of(cls.name):
@@ -205,9 +208,11 @@ class GraphBuilder:
         source_class = self.model.classes["SourceDocument"]
         self.add(self.source_iri, RDF.type, self.term(source_class.uri))  # type: ignore[arg-type]
         self.slots(self.source_iri, source_class, meta, meta)
+        self.add(self.source_iri, DCTERMS.identifier, Literal(meta.id))
         dataset = ID["dataset"]
         self.add(dataset, RDF.type, VOID.Dataset)
         self.add(dataset, RDF.type, DCAT.Dataset)
+        self.add(dataset, DCTERMS.identifier, Literal("dataset"))
         self.add(dataset, RDFS.label, Literal("实践知识图谱", lang="zh"))
         self.add(dataset, RDFS.label, Literal("practice-graph", lang="en"))
         self.add(dataset, DCTERMS.source, self.source_iri)
@@ -217,6 +222,7 @@ class GraphBuilder:
     def scheme(self, scheme: Any) -> None:
         node = ID[scheme.id]
         self.add(node, RDF.type, SKOS.ConceptScheme)
+        self.add(node, DCTERMS.identifier, Literal(scheme.id))
         self.labels(node, scheme.label)
         self.labels(node, scheme.label, SKOS.prefLabel)
         self.lang_text(node, SKOS.definition, scheme.definition)
@@ -236,6 +242,7 @@ class GraphBuilder:
         for concept_type in concept_types:
             self.add(node, RDF.type, concept_type)
         self.add(node, SKOS.inScheme, ID[scheme])
+        self.add(node, DCTERMS.identifier, Literal(f"{scheme}/{concept.id}"))
         self.add(node, SKOS.notation, Literal(concept.id))
         self.labels(node, concept.label)
         self.labels(node, concept.label, SKOS.prefLabel)

@@ -106,6 +106,11 @@ class Limits:
     max_pending: int = 64
 
 
+# A page resolver: (percent-encoded path, Accept header) -> (status, headers, body), or None for "not mine".
+# The CLI passes one in (the views layer's pages for every IRI); the endpoint only routes to it.
+PageResolver = Callable[[str, str], "tuple[int, dict[str, str], bytes] | None"]
+
+
 class Refused(Exception):
     """A request the endpoint will not run, with the HTTP status to answer."""
 
@@ -726,6 +731,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if len(self.path) > self.server.limits.max_body_bytes:
             self.reply_error(HTTPStatus.REQUEST_URI_TOO_LONG, "the query string is too long")
             return
+        if self.server.pages is not None and url.path not in {"/", SPARQL_PATH}:
+            answer = self.server.pages(url.path, self.headers.get("Accept") or "")
+            if answer is not None:
+                status, headers, body = answer
+                headers = dict(headers)
+                self.reply(HTTPStatus(status), headers.pop("Content-Type"), body, headers)
+                return
         if url.path in {"/", "/index.html"}:
             self.reply(HTTPStatus.OK, "text/html; charset=utf-8", self.server.page)
             return
@@ -840,7 +852,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return
         self.reply(HTTPStatus.OK, f"{FORMAT_MEDIA[output]}; charset=utf-8", body)
 
-    def reply(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+    def reply(self, status: HTTPStatus, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        headers = headers or {}
         # Writing gets its own bound: a client that does not read cannot hold the thread.
         self.connection.settimeout(self.server.limits.request_timeout_s)
         self.send_response(status)
@@ -848,9 +861,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
+        for name, value in sorted(headers.items()):
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
-        if content_type.startswith("text/html"):
+        if content_type.startswith("text/html") and "Content-Security-Policy" not in headers:
             self.send_header("Content-Security-Policy", content_security_policy(connect="'self'"))
         self.end_headers()
         if not self.head_only:
@@ -872,8 +887,8 @@ class SparqlServer(HTTPServer):
     """
 
     def __init__(self, address: tuple[str, int], ntriples: bytes, limits: Limits, workers: int = 2,
-                 verbose: bool = False) -> None:
-        self.limits, self.verbose = limits, verbose
+                 verbose: bool = False, pages: PageResolver | None = None) -> None:
+        self.limits, self.verbose, self.pages = limits, verbose, pages
         self.pool = WorkerPool(ntriples, limits, size=workers, log=self.log)
         self.page = query_page().encode("utf-8")
         self.waiting: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(maxsize=limits.max_pending)

@@ -213,7 +213,7 @@ def _ask(target: Target, text: str, bound: dict[str, Term]) -> Any:
     """Run a look-up query (ours, not the user's) on the target with ``bound`` variables."""
     substitutions = {ox.Variable(name): term for name, term in bound.items()}
     if isinstance(target, str):
-        return remote_query(target, _with_values(text, substitutions))
+        return remote_query(target, with_values(text, substitutions))
     return target.query(text, substitutions=substitutions)
 
 
@@ -341,7 +341,7 @@ def check_params(query: str | NamedQuery, given: Mapping[str, str] | None) -> No
             _resolve_value(None, named, named.params[name], value)
 
 
-def _with_values(text: str, terms: Mapping[Any, Any]) -> str:
+def with_values(text: str, terms: Mapping[Any, Any]) -> str:
     """``text`` with a trailing VALUES clause binding ``terms`` (variables or names to terms)."""
     if not terms:
         return text
@@ -356,7 +356,7 @@ def bound_text(query: str | NamedQuery, given: Mapping[str, str] | None = None, 
     With ``target`` (a Store or an endpoint URL) the values are checked against that graph too.
     """
     named = as_query(query)
-    return _with_values(named.text, resolve_params(target, named, given))
+    return with_values(named.text, resolve_params(target, named, given))
 
 
 # --------------------------------------------------------------------------- running
@@ -372,7 +372,7 @@ def execute(target: Target | None, query: str | NamedQuery, params: Mapping[str,
         raise QueryError(f"{named.path}: empty query")
     terms = resolve_params(target, named, params)
     if isinstance(target, str):
-        return remote_query(target, _with_values(named.text, terms))
+        return remote_query(target, with_values(named.text, terms))
     if target is None:
         raise QueryError("give a store or an endpoint to run the query on")
     substitutions = {ox.Variable(name): term for name, term in terms.items()}
@@ -384,7 +384,7 @@ def execute(target: Target | None, query: str | NamedQuery, params: Mapping[str,
                 raise
             # pyoxigraph substitutes only variables the query projects; a parameter used only in
             # the pattern is bound by a trailing VALUES clause of the same terms.
-            return target.query(_with_values(named.text, terms))
+            return target.query(with_values(named.text, terms))
     except SyntaxError as error:
         raise QueryError(f"{named.path}: {' '.join(str(error).split())}") from None
     except (OSError, ValueError, RuntimeError) as error:

@@ -10,23 +10,16 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from practice_graph.views.analysis import (
     Analysis,
-    Arrangement,
-    Label,
-    PracticeData,
-    Quote,
     analyse,
     co_participation_graph,
     region_kind_graph,
     region_mechanism_graph,
     typed_multigraph,
 )
-
-if TYPE_CHECKING:
-    from rdflib import Graph
+from practice_graph.views.read import Arrangement, GraphLike, Label, PracticeData, Quote, as_source
 
 REPORT = "report.md"
 HEATMAP = "region_mechanism_heatmap.png"
@@ -399,7 +392,7 @@ def _section_centrality(analysis: Analysis, names: _Names) -> list[str]:
 
 def _appendix(data: PracticeData, names: _Names) -> list[str]:
     out = ["## 附录 A：做法与引文 · Appendix A: practices and quotes", ""]
-    for practice in sorted(data.practices.values(), key=lambda p: [int(x) for x in p.id.split("-")[1:]]):
+    for practice in sorted(data.practices.values(), key=lambda p: (p.numbers, p.id)):
         region = names.region(practice.region)
         out += [f'<a id="{practice.id}"></a>', "",
                 f"### {md(practice.ref)} · {md(region.zh)} {md(region.en)} · `{practice.id}`", "",
@@ -432,11 +425,13 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ all files
-def render_analysis(graph: Graph) -> dict[str, bytes]:
-    """Every analysis file, by name, rendered in memory."""
+def render_analysis(graph: GraphLike) -> dict[str, bytes]:
+    """Every analysis file, by name, rendered in memory, from a pyoxigraph Store, a
+    :class:`~practice_graph.views.read.Source` (a store or a SPARQL endpoint) or an rdflib Graph."""
     from practice_graph.views import charts
 
-    analysis = analyse(graph)
+    source = as_source(graph)
+    analysis = analyse(source)
     data = analysis.data
     if not data.practices:
         raise NothingToAnalyse("the graph holds no pg:Practice with a pg:leadRegion; nothing to analyse")
@@ -444,7 +439,7 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
     files = csv_tables(analysis)
     files[HEATMAP] = charts.heatmap_png(data)
     files[NETWORK] = charts.network_png(network)
-    for stem, view in (("practice_graph", typed_multigraph(graph)), ("co_participation", network),
+    for stem, view in (("practice_graph", typed_multigraph(source)), ("co_participation", network),
                        ("region_mechanism", region_mechanism_graph(data)),
                        ("region_participant_kind", region_kind_graph(data))):
         files[f"{stem}.graphml"] = charts.graphml_bytes(view)
@@ -453,7 +448,7 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
     return files
 
 
-def write_analysis(graph: Graph, out_dir: Path) -> list[Path]:
+def write_analysis(graph: GraphLike, out_dir: Path) -> list[Path]:
     """Render the analysis of ``graph`` and write every file atomically into ``out_dir``."""
     from practice_graph.core.files import write_outputs
 
