@@ -32,6 +32,14 @@ ONTOLOGY_OPTION = click.option(
 )
 
 
+def _font_notice() -> None:
+    """One line on stderr when the charts were drawn without a CJK font."""
+    from practice_graph.views import charts
+
+    if not charts.chart_font().has_cjk:
+        click.echo(f"warning: {charts.NO_CJK_NOTICE}", err=True)
+
+
 def _fail(error: BuildFailed) -> None:
     for problem in error.problems:
         click.echo(problem, err=True)
@@ -62,7 +70,6 @@ def build(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
     from practice_graph.core.files import write_outputs
     from practice_graph.pipeline import build as run_build
     from practice_graph.pipeline import render_outputs
-    from practice_graph.views.charts import FontMissing
 
     try:
         built = run_build(data_dir, ontology_dir)
@@ -70,9 +77,7 @@ def build(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
     except BuildFailed as error:
         _fail(error)
         return
-    except FontMissing as error:
-        click.echo(f"error: {error}; nothing was written", err=True)
-        sys.exit(1)
+    _font_notice()
     folders: dict[Path, list[Path]] = {}
     for path in write_outputs(out_dir, files):
         folders.setdefault(path.parent, []).append(path)
@@ -300,7 +305,6 @@ def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
 def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    from practice_graph.views.charts import FontMissing
     from practice_graph.views.report import NothingToAnalyse, write_analysis
 
     if graph_file is not None:
@@ -323,9 +327,7 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
     except NothingToAnalyse as error:
         click.echo(f"error: {graph_file or 'built graph'}: {error}", err=True)
         sys.exit(2)
-    except FontMissing as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    _font_notice()
     for path in written:
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
