@@ -333,6 +333,34 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
 
 
 @main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write diff.md and diff.json into this folder.")
+def diff(old: Path, new: Path, output_format: str, out_dir: Path | None) -> None:
+    """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
+
+    OLD and NEW are N-Triples files (practice-graph.nt) or folders holding one (a dist/ or a release).
+    """
+    from practice_graph.views import diff as diffing
+
+    try:
+        result = diffing.diff_files(old, new)
+    except diffing.DiffError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
+    click.echo(texts["diff.md" if output_format == "markdown" else "diff.json"], nl=False)
+    if out_dir is not None:
+        from practice_graph.core.files import write_outputs
+
+        for path in write_outputs(out_dir, {name: text.encode("utf-8") for name, text in texts.items()}):
+            click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
 @click.option("--focus", metavar="NODE", help="Show only this node (id or Chinese/English label) and its neighbours.")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many relations away from --focus to show.")
@@ -357,8 +385,9 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out_file: P
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     from practice_graph.core.files import write_atomically
+    from practice_graph.views.dataset import embed_dataset_jsonld
 
-    write_atomically(out_file, visualise.render_html(data).encode("utf-8"))
+    write_atomically(out_file, embed_dataset_jsonld(visualise.render_html(data), graph).encode("utf-8"))
     mode = "precomputed layout" if data.large else "seeded physics layout"
     click.echo(f"wrote {out_file} ({len(data.nodes)} nodes, {len(data.edges)} edges, {mode})")
 

@@ -48,11 +48,14 @@ class Built:
 
 def load_valid(data_dir: Path) -> Dataset:
     """Load and check the curated data; raise BuildFailed with every problem found."""
+    from practice_graph import __version__
     from practice_graph.curation.load import DataError, load_dataset
+    from practice_graph.curation.release import read_release
     from practice_graph.curation.validate import validate_dataset
 
     try:
         dataset = load_dataset(data_dir)
+        read_release(data_dir, __version__)  # a malformed data/release.yaml fails here, at its line
     except DataError as error:
         raise BuildFailed([str(error)]) from None
     problems = validate_dataset(dataset)
@@ -84,13 +87,14 @@ def render_outputs(built: Built) -> dict[str, bytes]:
 
     Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
+    from practice_graph.views.dataset import embed_dataset_jsonld
     from practice_graph.views.report import render_analysis
     from practice_graph.views.viewer import render_html, viewer_data
 
     files = dict(built.files)
     for name, content in render_analysis(built.graph).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
-    files[VIEWER_FILE] = render_html(viewer_data(built.graph)).encode("utf-8")
+    files[VIEWER_FILE] = embed_dataset_jsonld(render_html(viewer_data(built.graph)), built.graph).encode("utf-8")
     return files
 
 

@@ -446,6 +446,7 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 def render_analysis(graph: Graph) -> dict[str, bytes]:
     """Every analysis file, by name, rendered in memory."""
     from practice_graph.views import charts
+    from practice_graph.views.dataset import jsonld_script
 
     analysis = analyse(graph)
     data = analysis.data
@@ -462,7 +463,7 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
         files[f"{stem}.gexf"] = charts.gexf_bytes(view)
     markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML])
     files[REPORT] = markdown.encode("utf-8")
-    files[REPORT_HTML] = report_html(markdown, files).encode("utf-8")
+    files[REPORT_HTML] = report_html(markdown, files, head=jsonld_script(graph)).encode("utf-8")
     return files
 
 
