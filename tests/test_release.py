@@ -168,3 +168,13 @@ def test_cli_diff_of_something_that_is_no_graph(tmp_path) -> None:
     assert result.output.startswith(f"error: {bad}: not readable as N-Triples") and "Traceback" not in result.output
     result = CliRunner().invoke(main, ["diff", str(tmp_path), str(bad)])
     assert result.exit_code == 2 and "no built graph here" in result.output
+
+
+def test_citation_cff_names_this_release() -> None:
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    release = yaml.safe_load((ROOT / "data" / "release.yaml").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0" and citation["authors"] and citation["title"]
+    assert str(citation["date-released"]) == str(release["date"])
+    assert citation["version"] == f"{__version__}+data.{release['date']}"
