@@ -15,9 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
+from markdown_it import MarkdownIt
 
-from practice_graph.curation.load import Practice, load_dataset
+from practice_graph.curation.load import Indicator, Measure, Practice, WorkTask, load_dataset
 from practice_graph.curation.source import read_source
+from practice_graph.curation.validate import validate_dataset
 from practice_graph.ingest import (
     Gazetteer,
     Ingested,
@@ -31,6 +34,7 @@ from practice_graph.ingest import (
     known_regions,
     parse_skeleton,
     read_list,
+    strict_disagreement,
 )
 
 from .conftest import DATA, PROJECT, SOURCE
@@ -301,6 +305,25 @@ def test_figures_with_units_and_spaces(sentence: str, printed: str, value: Decim
     assert text[figure.start:figure.end] == printed
 
 
+@pytest.mark.parametrize(("sentence", "printed", "qualifier"), [
+    ("保障 60%以上经费用于一线建筑工人的教育培训。", "60%以上", "at-least"),
+    ("连续3天及以上未出勤。", "3天及以上", "at-least"),
+    ("已有 2000 余家建筑企业。", "2000 余家", "more-than"),
+    ("惠及人数超 5000 人次。", "超 5000 人次", "more-than"),
+    ("每班组 10 人以下。", "10 人以下", "at-most"),
+    ("培训 300 人左右。", "300 人左右", "approximate"),
+])
+def test_drafted_qualifiers_are_values_the_model_accepts(sentence: str, printed: str, qualifier: str,
+                                                         dataset) -> None:
+    from practice_graph.model.schema import load_model
+
+    text = HEADER + ROW_1 + f"<p>1. 四川省叙永县加强培养。{sentence}</p>\n"
+    _, candidates = draft(text, dataset)
+    figure = by_text(candidates, "figure")[printed]
+    assert figure.fields["qualifier"] == qualifier
+    assert qualifier in load_model().enums["IndicatorQualifier"].permissible
+
+
 def test_as_of_dates_attach_to_the_figures_after_them(dataset) -> None:
     text = HEADER + ("二\t完善建筑工人实名制管理\t(一) 拓展实名制管理系统功能\t"
                      "<p>1. 广西壮族自治区不断完善实名制管理平台功能。"
@@ -460,3 +483,91 @@ def test_measure_without_practices_is_a_warning(dataset) -> None:
     skeleton, _ = draft(text, dataset)
     assert [p.id for p in skeleton.practices] == ["p-1-1-1", "p-1-3-1"]
     assert any("measure m-1-2 has no practice" in w for w in skeleton.warnings)
+
+
+# --------------------------------------------------------------------------- the draft and the curated build
+
+
+def test_draft_skeleton_with_curated_labels_passes_validation(first_batch: Ingested, dataset, data_copy) -> None:
+    # The draft skeleton of the first batch, its draft-only fields removed and the curated English
+    # labels written in, replaces data/skeleton.yaml: the build's strict reading of the source and
+    # every data rule (numbering, practice paragraphs, quotes in their practice) accept it.
+    # The curators' coding (mechanism links, worker sources) is written in too: the model requires it.
+    english = {r.id: r.label.en for cls in (WorkTask, Measure, Practice) for r in dataset.of(cls)}
+    curated_practices = {p["id"]: p for p in yaml.safe_load((DATA / "skeleton.yaml").read_text("utf-8"))["practices"]}
+    draft_skeleton = yaml.safe_load(first_batch.files["skeleton.yaml"])
+    for records in draft_skeleton.values():
+        for record in records:
+            for name in ("draft", "found", "region_printed", "segments"):
+                record.pop(name, None)
+            record["label"]["en"] = english[record["id"]]
+            for coded in ("mechanisms", "worker_sources"):
+                if coded in curated_practices.get(record["id"], {}):
+                    record[coded] = curated_practices[record["id"]][coded]
+    data = data_copy()
+    (data / "skeleton.yaml").write_text(yaml.safe_dump(draft_skeleton, allow_unicode=True, sort_keys=False),
+                                        encoding="utf-8")
+    curated = load_dataset(data)
+    assert [str(problem) for problem in validate_dataset(curated)] == []
+    assert [p.id for p in curated.of(Practice)] == [p.id for p in first_batch.skeleton.practices]
+
+
+def test_a_list_the_build_reads_differently_is_a_warning(source_text: str, tmp_path: Path) -> None:
+    # <P> in capitals: ingest reads the 47 practices, the curated build (exact <p>) none
+    source = tmp_path / "capitals.txt"
+    source.write_text(source_text.replace("<p>", "<P>").replace("</p>", "</P>"), encoding="utf-8")
+    result = ingest(source, DATA)
+    assert len(result.skeleton.practices) == 47
+    assert (f"{source}: the curated build reads 0 practice paragraphs, the draft 47: write its paragraphs "
+            "as <p>N. ...</p> before curating") in result.skeleton.warnings
+    # "２．" (full width) for 一(一)2: the build reads it as more text of practice 1
+    text = source_text.replace("<p>2. 陕西省鼓励大型", "<p>２．陕西省鼓励大型", 1)
+    line = text[:text.index("<p>1. 重庆市")].count("\n") + 1
+    skeleton = parse_skeleton(text, "list.txt")
+    assert strict_disagreement(text, skeleton, "list.txt") == (
+        f"list.txt:{line}: the curated build reads practice p-1-1-1 differently: write its paragraphs as "
+        "<p>N. ...</p> before curating")
+    assert strict_disagreement(source_text, parse_skeleton(source_text), "list.txt") is None
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_report_quotes_are_text_never_markup(tmp_path: Path) -> None:
+    text = ("# <img src=x onerror=alert(1)> 清单\n" + HEADER + ROW_1
+            + "<p>1. 重庆市开发“<script>alert(1)</script>”平台。</p> <p>2. 陕西省推广“云`<i>`建宝”平台。</p>\n"
+            + "<script>x</script>\n")
+    source = tmp_path / "hostile.txt"
+    source.write_text(text, encoding="utf-8")
+    report = ingest(source, DATA).files["report.md"].decode("utf-8")
+    assert report.startswith("# Ingest report: &lt;img src=x onerror=alert(1)&gt; 清单\n")
+    html = MarkdownIt("commonmark").enable("table").render(report)
+    assert "<script" not in html and "<img" not in html and "<i>" not in html
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in html  # the platform's name, as text
+    assert "<code>云`&lt;i&gt;`建宝</code>" in html  # a backtick inside cannot close the code span
+    assert "a line outside the table ignored: '&lt;script&gt;x&lt;/script&gt;'" in html
+
+
+def test_error_on_a_huge_line_quotes_80_characters(tmp_path: Path) -> None:
+    # a measure heading of a million characters with no practice under it: the file was cut short
+    source = tmp_path / "long.txt"
+    source.write_text(HEADER + ROW_1 + f"<p>{PRACTICE_1}</p>\n\t\t(二) {'引导' * 500_000}\t\n", encoding="utf-8")
+    result = run_cli("ingest", str(source), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {source}:3: truncated: measure (2) 引导引导")
+    assert line.endswith("… has no practice") and len(line) < len(str(source)) + 140
+
+
+def test_drafted_figures_carry_only_values_the_loader_accepts(first_batch: Ingested, tmp_path: Path) -> None:
+    text = HEADER + ROW_1 + ("<p>1. 四川省叙永县加强培养。培训 100 人左右，补贴 50 人以下的班组，"
+                             "吸纳 60%以上的工人，惠及超 5000 人次。</p>\n")
+    source = tmp_path / "figures.txt"
+    source.write_text(text, encoding="utf-8")
+    drafted = yaml.safe_load(ingest(source, DATA).files["indicators.yaml"])
+    # 左右 is approximate, 以上 at least, 超 more than, 以下 at most
+    assert {r["verbatim"]: r.get("qualifier") for r in drafted} == {
+        "100 人左右": "approximate", "50 人以下": "at-most", "60%以上": "at-least", "超 5000 人次": "more-than"}
+    for record in [*drafted, *yaml.safe_load(first_batch.files["indicators.yaml"])]:
+        curated = {k: v for k, v in record.items() if k not in {"draft", "found", "curated"}}
+        Indicator.model_validate({**curated, "label": {"zh": "数字", "en": "figure"}})

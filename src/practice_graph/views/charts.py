@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from practice_graph.model.schema import load_model
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -40,12 +42,12 @@ NO_CJK_NOTICE = ("no CJK font found (system or the noto-cjk-sans-otc package): t
 PNG_METADATA = {"Software": None}
 LAYOUT_SEED = 7
 DPI = 110
-KIND_COLOURS = {"department-types": "#4C72B0", "organization-kinds": "#DD8452", "region": "#55A868"}
-KIND_LEGEND = {
-    "department-types": "政府部门 Government department",
-    "organization-kinds": "组织 Organisation",
-    "region": "地区 Region",
-}
+# The participant kinds of the co-participation chart, by the model class they belong to; their
+# colour and legend are that class's viewer colour and labels, as in the viewer.
+KIND_CLASSES = {"department-types": "Agency", "organization-kinds": "Organization", "region": "Region"}
+_KIND_CLASSES = {key: load_model().classes[name] for key, name in KIND_CLASSES.items()}
+KIND_COLOURS = {key: cls.viewer.colour for key, cls in _KIND_CLASSES.items() if cls.viewer}
+KIND_LEGEND = {key: f"{cls.label.zh} {cls.label.en}" for key, cls in _KIND_CLASSES.items()}
 
 
 @dataclass(frozen=True)
