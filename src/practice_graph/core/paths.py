@@ -15,7 +15,7 @@ RESOURCES_DIR = PACKAGE_DIR / "resources"
 IN_CHECKOUT = PACKAGE_DIR.parent.name == "src" and (PROJECT_DIR / "pyproject.toml").is_file()
 DEFAULT_DATA = (PROJECT_DIR if IN_CHECKOUT else RESOURCES_DIR) / "data"
 DEFAULT_ONTOLOGY = (PROJECT_DIR if IN_CHECKOUT else RESOURCES_DIR) / "ontology"
-DEFAULT_OUT = Path("dist")
+DEFAULT_OUT = Path("dist")  # outputs go where the user runs the command; the graph read is cached (core.cache)
 
 ONTOLOGY_FILE = "practice-graph.ttl"
 SHAPES_FILE = "shapes.ttl"
@@ -24,4 +24,5 @@ TURTLE = "practice-graph.ttl"
 JSONLD = "practice-graph.jsonld"
 CONTEXT = "context.jsonld"
 VIEWER_FILE = "practice-graph.html"
+STAMP = "build-stamp.json"
 ANALYSIS_DIR = "analysis"

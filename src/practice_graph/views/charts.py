@@ -135,7 +135,7 @@ def _drawing() -> Iterator[None]:
         yield
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of every rc name
     return {
         "font.family": "sans-serif",
         "font.sans-serif": [chart_font().name, FALLBACK_FONT],

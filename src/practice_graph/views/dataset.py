@@ -26,7 +26,7 @@ def _text(graph: Graph, node: Node, predicate: Node, language: str | None = None
 
 def schema_org_dataset(graph: Graph) -> dict[str, Any] | None:
     """schema.org ``Dataset`` of the graph's ``dcat:Dataset``, or None when the graph has none."""
-    datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset))
+    datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset), key=str)
     if not datasets:
         return None
     dataset = datasets[0]
@@ -50,7 +50,7 @@ def schema_org_dataset(graph: Graph) -> dict[str, Any] | None:
         if _text(graph, source, DCTERMS.title, "en"):
             based_on["alternateName"] = _text(graph, source, DCTERMS.title, "en")
         description["isBasedOn"] = based_on
-    triples = graph.value(dataset, VOID.triples)
+    triples = _text(graph, dataset, VOID.triples)
     if triples is not None:
         description["size"] = f"{int(triples):,} RDF triples"
     description["keywords"] = ["knowledge graph", "RDF", "construction industry workers", "建筑产业工人",

@@ -163,6 +163,7 @@ def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
     import pyoxigraph as ox
 
     results = store.query(query)
+    assert isinstance(results, ox.QuerySolutions)  # every query here is a SELECT
     names = [variable.value for variable in results.variables]
     rows = []
     for solution in results:

@@ -17,7 +17,6 @@ The page is byte-for-byte deterministic: nodes and edges sorted, layout seeded, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import PROV
 
 from practice_graph.core.namespaces import ID, OA, PG, SCHEMA
+from practice_graph.core.web import content_security_policy, script_json
 from practice_graph.model.schema import Model, load_model
 
 if TYPE_CHECKING:
@@ -254,14 +254,15 @@ def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
     for edge_class in drawn.edge_classes:
         for instance in sorted(graph.subjects(RDF.type, edge_class.iri)):
             source, target = graph.value(instance, edge_class.source), graph.value(instance, edge_class.target)
-            if source not in nodes or target not in nodes:
+            if not (isinstance(instance, URIRef) and isinstance(source, URIRef) and isinstance(target, URIRef)
+                    and source in nodes and target in nodes):
                 continue
             label = graph.value(instance, edge_class.label)
-            names = (_label(graph, label, "zh"), _label(graph, label, "en")) if label is not None \
+            names = (_label(graph, label, "zh"), _label(graph, label, "en")) if isinstance(label, URIRef) \
                 else edge_class.fallback
-            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(  # type: ignore[arg-type]
-                graph, names, nodes[source], nodes[target], instance)))  # type: ignore[index]
-            linked.add(frozenset((source, target)))  # type: ignore[arg-type]
+            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
+                graph, names, nodes[source], nodes[target], instance)))
+            linked.add(frozenset((source, target)))
     for predicate in sorted(drawn.weak):  # only where nothing says more
         names = drawn.names[predicate]
         for source, target in sorted(graph.subject_objects(predicate)):
@@ -417,16 +418,9 @@ def _scatter(index: Any, vectors: Any, count: int) -> Any:
 
 # ---------------------------------------------------------------------------- the page
 PAGE_TITLE = "practice-graph 实践知识图谱"
-CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+CSP = content_security_policy()
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element: no <, > or & survive, so no data can end the element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _vis_options(large: bool) -> dict[str, Any]:
@@ -519,7 +513,7 @@ def _post_process(page: str, view: dict[str, Any]) -> str:
             f"<title>{PAGE_TITLE}</title>\n<style>{_STYLE}</style>\n")
     page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
     page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="zh-Hans">', 1).lstrip()
-    data_script = f'<script type="application/json" id="pg-view-data">{_script_json(view)}</script>\n'
+    data_script = f'<script type="application/json" id="pg-view-data">{script_json(view)}</script>\n'
     page = page.replace("<body>", "<body>\n" + _PANEL + data_script, 1)
     page = _replace_last(page, "</body>", f"<script>{_SCRIPT}</script>\n</body>")
     problems = offline_problems(page)
