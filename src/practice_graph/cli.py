@@ -78,6 +78,14 @@ def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
                            exit_code=1) from None
 
 
+def font_notice() -> None:
+    """One warning line when the charts were drawn without a CJK font (Chinese shows as boxes)."""
+    from practice_graph.views import charts  # start-up time: matplotlib
+
+    if not charts.chart_font().has_cjk:
+        click.echo(f"warning: {charts.NO_CJK_NOTICE}", err=True)
+
+
 # ---------------------------------------------------------------------------- shared options
 
 FOLDER = click.Path(file_okay=False, path_type=Path)
@@ -119,11 +127,10 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     The graph is also kept in the cache of built graphs, where the other commands read it.
     """
-    from practice_graph.views.charts import FontMissing  # start-up time: matplotlib
-
-    with reported(failure=(FontMissing,)):
+    with reported():
         built = run_build(data_dir, ontology_dir)
         files = render_outputs(built)
+    font_notice()
     folders: dict[Path, list[Path]] = {}
     for path in write_or_fail(out, files):
         folders.setdefault(path.parent, []).append(path)
@@ -343,7 +350,6 @@ def _read_rdf_file(path: Path) -> ox.Store:
 def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
     # start-up time: networkx and matplotlib
-    from practice_graph.views.charts import FontMissing
     from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse, render_analysis
 
@@ -361,10 +367,31 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
             files = render_analysis(source)
     except NothingToAnalyse as error:
         raise CommandError(f"{name}: {error}") from None
-    except FontMissing as error:
-        raise CommandError(str(error), exit_code=1) from None
+    font_notice()
     for path in write_or_fail(out, files):
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print.")
+@click.option("--out", "out", type=FOLDER, help="Also write diff.md and diff.json into this folder.")
+def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
+    """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
+
+    OLD and NEW are N-Triples files (practice-graph.nt) or folders holding one (a dist/ or a release).
+    """
+    from practice_graph.views import diff as diffing  # start-up time: pyoxigraph queries, markdown
+
+    with reported(bad_input=(diffing.DiffError,)):
+        result = diffing.diff_files(old, new)
+    texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
+    click.echo(texts["diff.md" if output_format == "markdown" else "diff.json"], nl=False)
+    if out is not None:
+        for path in write_or_fail(out, {name: text.encode("utf-8") for name, text in texts.items()}):
+            click.echo(f"wrote {path}", err=True)
 
 
 @main.command()
@@ -379,7 +406,8 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph.views import viewer  # start-up time: pyvis
+    from practice_graph.views import viewer  # start-up time: rdflib and pyvis
+    from practice_graph.views.dataset import embed_dataset_jsonld
 
     with reported():
         store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
@@ -387,7 +415,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
     with reported(bad_input=(viewer.SelectionError,)):
         data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     try:
-        write_atomically(out, viewer.render_html(data).encode("utf-8"))
+        write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}", exit_code=1) from None
     mode = "precomputed layout" if data.large else "seeded physics layout"
