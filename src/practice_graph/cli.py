@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
-import pyoxigraph as ox
 
 from practice_graph.core.files import write_atomically, write_outputs
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
@@ -33,6 +32,9 @@ from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
 from practice_graph.sparql.store import oxigraph_store
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -187,17 +189,23 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @main.command()
 @click.argument("query_name", metavar="NAME|FILE|-", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query variable (an id such as henan, an IRI, or a literal).")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-              show_default=True)
+              help="A parameter the query declares, checked against the graph: a node by its id (henan), "
+                   "pgid:henan, IRI or label (河南省); a literal; a number.")
+@click.option("--format", "output_format", default=None,
+              type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "ttl", "nt",
+                                 "json-ld"], case_sensitive=False),
+              help="SELECT, ASK: table (default), json, csv, tsv, xml; CONSTRUCT, DESCRIBE: turtle (default), "
+                   "ntriples, jsonld.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-def query(query_name: str | None, params: tuple[str, ...], output_format: str, list_queries: bool,
+def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
           data_dir: Path, ontology_dir: Path, endpoint: str | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
-    Parameters are bound as RDF terms by the engine's serialiser, never pasted into the query text.
+    Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
+    CONSTRUCT and DESCRIBE print Turtle (or ntriples, jsonld). Parameters are checked against
+    the graph and bound as RDF terms by the engine, never pasted into the query text.
     """
     if list_queries:
         for named in queries.named_queries():
@@ -208,15 +216,10 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
     given = _params(params)
     with reported(bad_input=(queries.QueryError,), failure=(RemoteError,)):
         named = queries.find_query(query_name)
-        queries.bindings(named, given)  # a missing parameter is reported before any build
-        store = None if endpoint else queries.open_store(built_ntriples(data_dir, ontology_dir))
-        solutions = queries.solutions(named, store=store, endpoint=endpoint, params=given)
-    if output_format == "table":
-        click.echo(queries.format_table(*queries.rows(solutions)), nl=False)
-        return
-    result_format = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-                     "tsv": ox.QueryResultsFormat.TSV}[output_format]
-    click.echo((solutions.serialize(format=result_format) or b"").decode("utf-8"), nl=False)
+        queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
+        target = endpoint or queries.open_store(built_ntriples(data_dir, ontology_dir))
+        answer = queries.run_query(target, named, given, output_format)
+    click.echo(answer, nl=False)
 
 
 def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
@@ -255,28 +258,43 @@ def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
               type=click.IntRange(1024), help="Largest result, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes, each holding the graph.")
+@click.option("--memory-limit", metavar="SIZE",
+              help="Memory the workers may use in total, shared equally (512M, 2G, 25%); default: half the machine's.")
 @click.option("--base-url", default="/", show_default=True, metavar="URL",
               help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @graph_source
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          base_url: str, data_dir: Path, ontology_dir: Path) -> None:
+          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    # start-up time: rdflib's parser and the page renderer load only to serve
-    from practice_graph.sparql.endpoint import Limits, SparqlServer
+    # start-up time: the server's modules and the page renderer load only to serve
+    from practice_graph.sparql.endpoint import (
+        EndpointError,
+        Limits,
+        SparqlServer,
+        parse_size,
+        serve_until_stopped,
+    )
     from practice_graph.views.site import LiveSite
 
+    try:
+        memory_bytes = parse_size(memory_limit) if memory_limit else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
     inputs = _site_inputs(data_dir, ontology_dir)
     ntriples = inputs.ntriples
     pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
-    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
+    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
+                    memory_bytes=memory_bytes)
     try:
         server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
     except OSError as error:
         raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except EndpointError as error:
+        raise CommandError(str(error)) from None
     if server.pool.not_isolated:
         click.echo(f"warning: query workers can reach the network ({server.pool.not_isolated}); "
                    "SERVICE is refused by the query check alone", err=True)
@@ -284,12 +302,7 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     base = f"http://{bound_host!s}:{bound_port}"
     click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
     click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
 @main.command()
@@ -328,6 +341,8 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
 
 def _read_rdf_file(path: Path) -> ox.Store:
     """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    import pyoxigraph as ox  # start-up time: only analyze --graph reads a file
+
     store = ox.Store()
     extension = path.suffix.lstrip(".").lower()
     rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
