@@ -137,6 +137,53 @@ def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
         raise AssertionError("unreachable") from None
 
 
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+                          show_default=True, help="Folder of a built graph (rebuilt in memory when stale).")
+
+
+STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Use the on-disk store in this folder (see the load command).")
+
+
+def _read_only_store(store_dir: Path):
+    """The on-disk store, read-only, or exit 2 with one line saying why not."""
+    from practice_graph.sparql.ondisk import StoreError, open_read_only
+
+    try:
+        return open_read_only(store_dir)
+    except StoreError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the on-disk store (created when missing).")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-progress", is_flag=True, help="Do not show progress (it shows only on a terminal anyway).")
+@DATA_OPTION
+@ONTOLOGY_OPTION
+@OUT_OPTION
+def load(store_dir: Path, files: tuple[Path, ...], no_progress: bool, data_dir: Path, ontology_dir: Path,
+         out_dir: Path) -> None:
+    """Bulk-load N-Triples (.nt) or Turtle (.ttl) FILES, or the built graph, into an on-disk store.
+
+    The triples are added to what the store holds. Stop any serve or query on the store first.
+    """
+    from practice_graph.sparql.ondisk import StoreError, load_bytes, load_files
+
+    try:
+        if files:
+            loaded = load_files(store_dir, list(files), show_progress=False if no_progress else None)
+        else:
+            loaded = load_bytes(store_dir, _graph_ntriples(data_dir, ontology_dir, out_dir))
+    except StoreError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"loaded {loaded.added:,} triples in {loaded.seconds:.1f} s ({loaded.rate:,.0f} triples/s); "
+               f"{store_dir} holds {loaded.after:,} triples")
+
+
 @main.command()
 @click.argument("query_name", metavar="NAME|FILE|-", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -149,8 +196,9 @@ def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Folder of a built graph to query (rebuilt in memory when stale).")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+@STORE_OPTION
 def query(query_name: str | None, params: tuple[str, ...], output_format: str, list_queries: bool,
-          data_dir: Path, ontology_dir: Path, out_dir: Path, endpoint: str | None) -> None:
+          data_dir: Path, ontology_dir: Path, out_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
     Parameters are bound as RDF terms in a VALUES clause built by the engine's serialiser,
@@ -176,6 +224,8 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
         named = queries.find_query(query_name)
         if endpoint:
             solutions = remote_solutions(endpoint, queries.bound_text(named, given))
+        elif store_dir:
+            solutions = queries.run_select(_read_only_store(store_dir), named, given)
         else:
             store = queries.open_store(_graph_ntriples(data_dir, ontology_dir, out_dir))
             solutions = queries.run_select(store, named, given)
@@ -195,10 +245,6 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
     click.echo(solutions.serialize(format=result_format).decode("utf-8"), nl=False)
 
 
-OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-                          show_default=True, help="Folder of a built graph (rebuilt in memory when stale).")
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
@@ -213,8 +259,9 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
 @DATA_OPTION
 @ONTOLOGY_OPTION
 @OUT_OPTION
+@STORE_OPTION
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
+          data_dir: Path, ontology_dir: Path, out_dir: Path, store_dir: Path | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
@@ -222,7 +269,9 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     """
     from practice_graph.sparql.endpoint import Limits, SparqlServer
 
-    ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
+    if store_dir:
+        _read_only_store(store_dir)  # a missing or broken store is one line here, not a dead worker
+    ntriples = store_dir or _graph_ntriples(data_dir, ontology_dir, out_dir)
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
     try:
         server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)

@@ -28,8 +28,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from practice_graph.sparql.ondisk import open_read_only
 
 SPARQL_PATH = "/sparql"
 RESULTS_TYPES = {
@@ -252,13 +255,19 @@ def isolate_from_network() -> str | None:
     return None
 
 
-def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int) -> None:
-    """Hold the graph in a store and answer (query, format) requests until the pipe closes."""
+def _worker_main(connection: Any, ntriples: bytes | Path, max_result_bytes: int) -> None:
+    """Hold the graph in a store and answer (query, format) requests until the pipe closes.
+
+    ``ntriples`` is the graph as N-Triples, loaded into memory, or the folder of an on-disk store.
+    """
     import pyoxigraph as ox
 
     not_isolated = isolate_from_network()
-    store = ox.Store()
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    if isinstance(ntriples, Path):
+        store = open_read_only(ntriples)
+    else:
+        store = ox.Store()
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     connection.send(("ready", not_isolated))
     while True:
         try:
@@ -285,7 +294,7 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int) -> Non
 class Worker:
     """One worker process holding the graph; killed and replaced when a query runs too long."""
 
-    def __init__(self, ntriples: bytes, limits: Limits) -> None:
+    def __init__(self, ntriples: bytes | Path, limits: Limits) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
         self.process = context.Process(
@@ -317,7 +326,7 @@ class Worker:
 class WorkerPool:
     """A fixed number of workers handed out one request at a time."""
 
-    def __init__(self, ntriples: bytes, limits: Limits, size: int = 2) -> None:
+    def __init__(self, ntriples: bytes | Path, limits: Limits, size: int = 2) -> None:
         self.ntriples, self.limits = ntriples, limits
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.size = size
@@ -475,7 +484,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], ntriples: bytes, limits: Limits, workers: int = 2,
+    def __init__(self, address: tuple[str, int], ntriples: bytes | Path, limits: Limits, workers: int = 2,
                  verbose: bool = False) -> None:
         self.limits, self.verbose = limits, verbose
         self.pool = WorkerPool(ntriples, limits, size=workers)
