@@ -70,12 +70,16 @@ def named() -> list[tuple[str, str]]:
     return [(query.name, bound_text(query, PARAMS.get(query.name))) for query in named_queries()]
 
 
-def time_queries(store, runs: int, cap_s: float | None = None) -> dict[str, dict]:
-    """Each named query ``runs`` times, every row read: p50, p95 and max in seconds, and rows."""
+def time_queries(store, runs: int, cap_s: float | None = None, budget_s: float = 30.0,
+                 only: str | None = None) -> dict[str, dict]:
+    """Each named query ``runs`` times (fewer once its runs took ``budget_s``), every row read:
+    p50, p95 and max in seconds, and rows. ``cap_s`` stops a query between rows (rdflib)."""
     timings = {}
     if cap_s:
         signal.signal(signal.SIGALRM, _on_alarm)
     for name, text in named():
+        if only and name != only:
+            continue
         times: list[float] = []
         rows, capped = None, False
         for _ in range(runs):
@@ -91,6 +95,8 @@ def time_queries(store, runs: int, cap_s: float | None = None) -> dict[str, dict
                 if cap_s:
                     signal.setitimer(signal.ITIMER_REAL, 0)
             times.append(time.perf_counter() - started)
+            if sum(times) > budget_s:
+                break
         ordered = sorted(times)
         timings[name] = {
             "p50": statistics.median(ordered) if ordered else None,
@@ -107,16 +113,29 @@ def child_load(path: Path, store_dir: Path) -> dict:
     from practice_graph.sparql.ondisk import load_files
 
     loaded = load_files(store_dir, [path])
-    return {"triples": loaded.after, "load_s": loaded.seconds, "rate": loaded.rate, "peak_mb": peak_mb(),
-            "load": load_average()}
+    return {"triples": loaded.after, "load_s": loaded.seconds, "rate": loaded.rate,
+            "compact_s": loaded.compact_seconds, "peak_mb": peak_mb(), "load": load_average()}
 
 
-def child_disk(store_dir: Path, runs: int) -> dict:
+def child_disk_query(store_dir: Path, name: str, runs: int) -> dict:
     from practice_graph.sparql.ondisk import open_read_only
 
     store = open_read_only(store_dir)
-    queries = time_queries(store, runs)
-    return {"queries": queries, "peak_mb": peak_mb(), "load": load_average()}
+    return {"timing": time_queries(store, runs, only=name)[name], "peak_mb": peak_mb()}
+
+
+def disk_queries(store_dir: Path, runs: int, cap_s: float) -> dict:
+    """Every named query on the on-disk store, each in a process of its own stopped at ``cap_s``."""
+    queries, peak = {}, 0.0
+    for name, _ in named():
+        try:
+            figures = run_child("disk-query", str(store_dir), name, str(runs), timeout_s=cap_s)
+        except subprocess.TimeoutExpired:
+            queries[name] = {"p50": None, "p95": None, "max": None, "runs": 0, "rows": None, "capped": True}
+            continue
+        queries[name] = figures["timing"]
+        peak = max(peak, figures["peak_mb"])
+    return {"queries": queries, "peak_mb": peak, "load": load_average()}
 
 
 def child_memory(path: Path, runs: int) -> dict:
@@ -176,8 +195,10 @@ def goals(result: dict) -> list[tuple[str, bool, str]]:
                 queries = result[store]["queries"]
                 slowest = max(queries, key=lambda name: queries[name]["p95"] or math.inf)
                 p95 = queries[slowest]["p95"]
+                over = sorted(name for name, timing in queries.items() if (timing["p95"] or math.inf) > goal_s)
+                shown = f"p95 {_ms(p95)} ms" if p95 is not None else "stopped at the cap"
                 checks.append((f"every question p95 <= {goal_s:g} s at {triples:,} triples ({store} store)",
-                               p95 is not None and p95 <= goal_s, f"slowest {slowest}: p95 {_ms(p95)} ms"))
+                               not over, f"slowest {slowest}: {shown}; over the goal: {', '.join(over) or 'none'}"))
             break
     if "memory" in result and triples >= 900_000:  # below, the process itself (~100 MB) dominates
         memory = result["memory"]
@@ -199,8 +220,8 @@ def print_report(result: dict) -> None:
     load = result["disk_load"]
     print(f"\n## {triples:,} triples ({result['copies']} copies), N-Triples {result['file_mb']:,.0f} MB, "
           f"store on disk {result['store_mb']:,.0f} MB")
-    print(f"load, on-disk store: {load['load_s']:.1f} s, {load['rate']:,.0f} triples/s, peak RSS "
-          f"{load['peak_mb']:,.0f} MB (load average {load['load']})")
+    print(f"load, on-disk store: {load['load_s']:.1f} s, {load['rate']:,.0f} triples/s, then compaction "
+          f"{load['compact_s']:.1f} s; peak RSS {load['peak_mb']:,.0f} MB (load average {load['load']})")
     if "memory" in result:
         memory = result["memory"]
         print(f"load, in-memory store: {memory['load_s']:.1f} s, peak RSS {memory['peak_mb']:,.0f} MB")
@@ -218,7 +239,9 @@ def print_report(result: dict) -> None:
         line = f"{query:12}"
         for name in stores[:2]:
             timing = result[name]["queries"][query]
-            line += f"{_ms(timing['p50']):>13}{_ms(timing['p95']):>13}"
+            missing = "capped" if timing["capped"] else "-"
+            for key in ("p50", "p95"):
+                line += f"{_ms(timing[key]) if timing[key] else missing:>13}"
         if "rdflib" in result:
             theirs = result["rdflib"]["queries"][query]
             if theirs["capped"]:
@@ -226,7 +249,8 @@ def print_report(result: dict) -> None:
             else:
                 disk = result["disk"]["queries"][query]["p50"]
                 memory = result["memory"]["queries"][query]["p50"] if "memory" in result else None
-                line += f"{_ms(theirs['p50']):>12}{theirs['p50'] / disk:>12,.0f}x"
+                line += f"{_ms(theirs['p50']):>12}"
+                line += f"{theirs['p50'] / disk:>12,.1f}x" if disk else f"{'-':>13}"
                 line += f"{theirs['p50'] / memory:>11,.0f}x" if memory else f"{'-':>12}"
         print(line)
     print(f"(median of {result['runs']} runs, p95 of the same runs; rdflib one run, stopped at "
@@ -234,7 +258,7 @@ def print_report(result: dict) -> None:
 
 
 def measure(real: bytes, copies: int, runs: int, rdflib: bool, rdflib_cap: float, memory: bool,
-            folder: Path) -> dict:
+            folder: Path, disk_cap: float) -> dict:
     triples = synthetic.split(real).triples(copies)
     needed = triples * BYTES_PER_TRIPLE * 2.5
     free = shutil.disk_usage(folder).free
@@ -249,7 +273,7 @@ def measure(real: bytes, copies: int, runs: int, rdflib: bool, rdflib_cap: float
     result["disk_load"] = run_child("load", str(path), str(store_dir))
     result["store_mb"] = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file()) / 2**20
     print("  querying the on-disk store ...", file=sys.stderr, flush=True)
-    result["disk"] = run_child("disk", str(store_dir), str(runs))
+    result["disk"] = disk_queries(store_dir, runs, cap_s=disk_cap)
     if memory:
         print("  in-memory store ...", file=sys.stderr, flush=True)
         result["memory"] = run_child("memory", str(path), str(runs))
@@ -272,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-cap", type=float, default=10.0, help="Seconds one rdflib query may take")
     parser.add_argument("--rdflib-max", type=int, default=2_000_000, help="Largest graph rdflib is tried on")
     parser.add_argument("--no-memory", action="store_true", help="Skip the in-memory store")
+    parser.add_argument("--disk-cap", type=float, default=120.0, help="Seconds one on-disk query process may run")
     parser.add_argument("--folder", type=Path, default=None, help="Where to write the files (default: a temp folder)")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -280,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.child
         if kind == "load":
             figures = child_load(Path(rest[0]), Path(rest[1]))
-        elif kind == "disk":
-            figures = child_disk(Path(rest[0]), int(rest[1]))
+        elif kind == "disk-query":
+            figures = child_disk_query(Path(rest[0]), rest[1], int(rest[2]))
         elif kind == "memory":
             figures = child_memory(Path(rest[0]), int(rest[1]))
         else:
@@ -300,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{copies} copies = {triples:,} triples; {args.runs} runs per query")
     rdflib = not args.no_rdflib and triples <= args.rdflib_max
     with tempfile.TemporaryDirectory(prefix="pg-scale-", dir=args.folder) as folder:
-        result = measure(real, copies, args.runs, rdflib, args.rdflib_cap, not args.no_memory, Path(folder))
+        result = measure(real, copies, args.runs, rdflib, args.rdflib_cap, not args.no_memory, Path(folder),
+                         args.disk_cap)
     result["load_average_end"] = load_average()
     print_report(result)
     print("\n## goals")
