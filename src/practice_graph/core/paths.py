@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 RESOURCES_DIR = PACKAGE_DIR / "resources"
-IN_CHECKOUT = PACKAGE_DIR.parent.name == "src" and (PROJECT_DIR / "pyproject.toml").is_file()
+IN_CHECKOUT = PACKAGE_DIR.parent.name == "src" and (PROJECT_DIR / "data").is_dir()  # src/ layout beside data/
 DEFAULT_DATA = (PROJECT_DIR if IN_CHECKOUT else RESOURCES_DIR) / "data"
 DEFAULT_ONTOLOGY = (PROJECT_DIR if IN_CHECKOUT else RESOURCES_DIR) / "ontology"
 DEFAULT_OUT = Path("dist")  # outputs go where the user runs the command; the graph read is cached (core.cache)
