@@ -250,12 +250,7 @@ def test_charts_render_without_missing_glyph_warnings(data) -> None:
         charts.network_png(analysis.co_participation_graph(data))
 
 
-def test_cli_analyze_writes_the_files(built, monkeypatch, tmp_path) -> None:
-    from practice_graph import pipeline
-    from practice_graph.core.paths import NTRIPLES
-
-    # The command reads the built graph through pipeline.built_ntriples; hand it the session's build.
-    monkeypatch.setattr(pipeline, "built_ntriples", lambda *args: built.files[NTRIPLES])
+def test_cli_analyze_writes_the_files(seeded_cache, tmp_path) -> None:
     result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path / "analysis")])
     assert result.exit_code == 0, result.output
     written = {p.name for p in (tmp_path / "analysis").iterdir()}

@@ -305,6 +305,25 @@ def test_figures_with_units_and_spaces(sentence: str, printed: str, value: Decim
     assert text[figure.start:figure.end] == printed
 
 
+@pytest.mark.parametrize(("sentence", "printed", "qualifier"), [
+    ("保障 60%以上经费用于一线建筑工人的教育培训。", "60%以上", "at-least"),
+    ("连续3天及以上未出勤。", "3天及以上", "at-least"),
+    ("已有 2000 余家建筑企业。", "2000 余家", "more-than"),
+    ("惠及人数超 5000 人次。", "超 5000 人次", "more-than"),
+    ("每班组 10 人以下。", "10 人以下", "at-most"),
+    ("培训 300 人左右。", "300 人左右", "approximate"),
+])
+def test_drafted_qualifiers_are_values_the_model_accepts(sentence: str, printed: str, qualifier: str,
+                                                         dataset) -> None:
+    from practice_graph.model.schema import load_model
+
+    text = HEADER + ROW_1 + f"<p>1. 四川省叙永县加强培养。{sentence}</p>\n"
+    _, candidates = draft(text, dataset)
+    figure = by_text(candidates, "figure")[printed]
+    assert figure.fields["qualifier"] == qualifier
+    assert qualifier in load_model().enums["IndicatorQualifier"].permissible
+
+
 def test_as_of_dates_attach_to_the_figures_after_them(dataset) -> None:
     text = HEADER + ("二\t完善建筑工人实名制管理\t(一) 拓展实名制管理系统功能\t"
                      "<p>1. 广西壮族自治区不断完善实名制管理平台功能。"
@@ -473,13 +492,18 @@ def test_draft_skeleton_with_curated_labels_passes_validation(first_batch: Inges
     # The draft skeleton of the first batch, its draft-only fields removed and the curated English
     # labels written in, replaces data/skeleton.yaml: the build's strict reading of the source and
     # every data rule (numbering, practice paragraphs, quotes in their practice) accept it.
+    # The curators' coding (mechanism links, worker sources) is written in too: the model requires it.
     english = {r.id: r.label.en for cls in (WorkTask, Measure, Practice) for r in dataset.of(cls)}
+    curated_practices = {p["id"]: p for p in yaml.safe_load((DATA / "skeleton.yaml").read_text("utf-8"))["practices"]}
     draft_skeleton = yaml.safe_load(first_batch.files["skeleton.yaml"])
     for records in draft_skeleton.values():
         for record in records:
             for name in ("draft", "found", "region_printed", "segments"):
                 record.pop(name, None)
             record["label"]["en"] = english[record["id"]]
+            for coded in ("mechanisms", "worker_sources"):
+                if coded in curated_practices.get(record["id"], {}):
+                    record[coded] = curated_practices[record["id"]][coded]
     data = data_copy()
     (data / "skeleton.yaml").write_text(yaml.safe_dump(draft_skeleton, allow_unicode=True, sort_keys=False),
                                         encoding="utf-8")
@@ -541,9 +565,9 @@ def test_drafted_figures_carry_only_values_the_loader_accepts(first_batch: Inges
     source = tmp_path / "figures.txt"
     source.write_text(text, encoding="utf-8")
     drafted = yaml.safe_load(ingest(source, DATA).files["indicators.yaml"])
-    # 左右 is approximate, 以上 at least, 超 more than; 以下 (at most) has no qualifier the data accepts
+    # 左右 is approximate, 以上 at least, 超 more than, 以下 at most
     assert {r["verbatim"]: r.get("qualifier") for r in drafted} == {
-        "100 人左右": "approximate", "50 人以下": None, "60%以上": "at-least", "超 5000 人次": "more-than"}
+        "100 人左右": "approximate", "50 人以下": "at-most", "60%以上": "at-least", "超 5000 人次": "more-than"}
     for record in [*drafted, *yaml.safe_load(first_batch.files["indicators.yaml"])]:
         curated = {k: v for k, v in record.items() if k not in {"draft", "found", "curated"}}
         Indicator.model_validate({**curated, "label": {"zh": "数字", "en": "figure"}})

@@ -68,12 +68,9 @@ def oxigraph(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def pushed(oxigraph, built, tmp_path_factory) -> str:
+def pushed(oxigraph, built, seeded_cache) -> str:
     """The built graph pushed with the CLI into the server's default graph."""
-    out = tmp_path_factory.mktemp("dist")
-    (out / NTRIPLES).write_bytes(built.files[NTRIPLES])
-    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph + "/store", "--out", str(out),
-                                       "--no-progress"])
+    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph + "/store", "--no-progress"])
     assert result.exit_code == 0, result.output
     assert f"pushed {len(built.graph):,} triples" in result.output
     return oxigraph + "/query"
@@ -93,11 +90,10 @@ def test_every_named_query_returns_the_same_rows_remotely(pushed, built, named) 
     assert local[1], f"{named.name} returned no rows"
 
 
-def test_cli_query_endpoint_prints_the_same_json(pushed, built, tmp_path) -> None:
-    (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])
+def test_cli_query_endpoint_prints_the_same_json(pushed) -> None:
     runner = CliRunner()
     remote = runner.invoke(main, ["query", "cq12", "--format", "json", "--endpoint", pushed])
-    local = runner.invoke(main, ["query", "cq12", "--format", "json", "--out", str(tmp_path)])
+    local = runner.invoke(main, ["query", "cq12", "--format", "json"])
     assert remote.exit_code == 0 and local.exit_code == 0, remote.output + local.output
     assert json.loads(remote.output) == json.loads(local.output)
     # 河南省 leads 4-1-1 and its county 固始县 leads 1-2-1: Henan counts its county's practices.
@@ -114,7 +110,7 @@ def test_push_into_a_named_graph(oxigraph, built) -> None:
     assert table == [[str(len(built.graph))]]
 
 
-def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph, tmp_path, built) -> None:
+def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(RemoteError, match="cannot reach"):
         rows(remote_solutions(dead + "/query", "ASK {}"))
@@ -122,7 +118,6 @@ def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph, tmp_pa
         rows(remote_solutions(oxigraph + "/query", "SELECT ?s WHERE { ?s ?p }"))
     with pytest.raises(RemoteError, match="not an http"):
         push(b"", "file:///etc/passwd")
-    (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])
-    result = CliRunner().invoke(main, ["query", "cq01", "--endpoint", dead + "/query", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["query", "cq01", "--endpoint", dead + "/query"])
     assert result.exit_code == 1
     assert result.output.startswith("error: cannot reach") and "Traceback" not in result.output

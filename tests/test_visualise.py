@@ -241,7 +241,7 @@ def test_show_inline_wraps_the_page_in_srcdoc(built) -> None:
 
 
 # ---------------------------------------------------------------------------- command line
-def test_viz_command(tmp_path: Path) -> None:
+def test_viz_command(seeded_cache: Path, tmp_path: Path) -> None:
     out = tmp_path / "viewer.html"
     result = CliRunner().invoke(main, ["viz", "--focus", "henan", "--depth", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output

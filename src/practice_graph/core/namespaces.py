@@ -1,31 +1,19 @@
-"""The namespaces of the graph and the prefixes every output binds."""
+"""The namespaces of the graph and the prefixes every output binds (declared in the model, see
+:mod:`practice_graph.core.vocab`); ``PG`` is closed: a term the model does not declare fails."""
 
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDFS, SKOS, VOID, XSD
+
+from practice_graph.core.vocab import BOUND, NAMESPACES, PG
 
 BASE = "https://w3id.org/practice-graph/"
-PG = Namespace(BASE + "ontology#")
-ID = Namespace(BASE + "id/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-SCHEMA = Namespace("https://schema.org/")
+ID = Namespace(NAMESPACES["pgid"])
+ORG = Namespace(NAMESPACES["org"])
+OA = Namespace(NAMESPACES["oa"])
+ELI = Namespace(NAMESPACES["eli"])
+SCHEMA = Namespace(NAMESPACES["schema"])
 
-PREFIXES = {
-    "pg": PG,
-    "pgid": ID,
-    "org": ORG,
-    "oa": OA,
-    "eli": ELI,
-    "schema": SCHEMA,
-    "skos": SKOS,
-    "prov": PROV,
-    "dcterms": DCTERMS,
-    "dcat": DCAT,
-    "void": VOID,
-    "owl": OWL,
-    "rdfs": RDFS,
-    "xsd": XSD,
-}
+PREFIXES = {name: PG if name == "pg" else Namespace(NAMESPACES[name]) for name in BOUND}
+
+__all__ = ["BASE", "ELI", "ID", "OA", "ORG", "PG", "PREFIXES", "SCHEMA"]

@@ -7,20 +7,17 @@ duplicate keys.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import ValidationError
 
+from practice_graph.curation.records import Item, Record, record_classes
 from practice_graph.curation.source import SourceText, read_source
-
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Text = Annotated[str, StringConstraints(min_length=1)]
+from practice_graph.model.schema import Model, load_model
 
 
 class DataError(Exception):
@@ -115,225 +112,12 @@ def locate(data: Any, loc: tuple[Any, ...]) -> int | None:
 
 
 # --------------------------------------------------------------------------- typed records
-
-
-class Model(BaseModel):
-    """Base of every record: unknown fields are errors, records are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Label(Model):
-    """A bilingual label: Chinese as written in the source, English a curators' translation."""
-
-    zh: Text
-    en: Text
-
-    @field_validator("en")
-    @classmethod
-    def _not_placeholder(cls, value: str) -> str:
-        if value.strip().upper() in {"TODO", "TBD", "?"}:
-            raise ValueError("English label is a placeholder")
-        return value
-
-
-class LangText(Model):
-    """Free text in Chinese and/or English."""
-
-    zh: Text | None = None
-    en: Text | None = None
-
-
-class Evidence(Model):
-    """A verbatim quote of the source and the practice whose paragraph holds it."""
-
-    practice: Id | None = None
-    quote: Text
-
-
-class Link(Model):
-    """A relation to another record, with the quote that states it."""
-
-    id: Id
-    quote: Text | None = None
-    practice: Id | None = None
-
-
-class Participant(Model):
-    """A body (or region) taking part in a joint arrangement, in a role where the text says."""
-
-    id: Id
-    role: Id | None = None
-    quote: Text
-    practice: Id | None = None
-
-
-class Record(Model):
-    """Fields every node record has."""
-
-    kind_name: ClassVar[str] = "Record"
-    id: Id
-    label: Label
-    evidence: list[Evidence] = Field(default_factory=list)
-    note: str | None = None
-
-
-class WorkTask(Record):
-    kind_name: ClassVar[str] = "WorkTask"
-    number: int
-
-
-class Measure(Record):
-    kind_name: ClassVar[str] = "Measure"
-    task: Id
-    number: int
-
-
-class Practice(Record):
-    kind_name: ClassVar[str] = "Practice"
-    measure: Id
-    number: int
-    region: Id
-    mechanisms: list[Link] = Field(default_factory=list)
-    worker_sources: list[Link] = Field(default_factory=list)
-
-
-class Region(Record):
-    kind_name: ClassVar[str] = "Region"
-    level: Id
-    kind: Id
-    parent: Id | None = None
-    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
-    named_in_source: bool
-
-
-class Agency(Record):
-    kind_name: ClassVar[str] = "Agency"
-    department_type: Id
-    level: Id
-    region: Id
-    implied: bool = False
-    full_name: LangText | None = None
-
-
-class Organization(Record):
-    kind_name: ClassVar[str] = "Organization"
-    kind: Id
-    region: Id | None = None
-
-
-class Platform(Record):
-    kind_name: ClassVar[str] = "Platform"
-    kind: Id
-    region: Id | None = None
-    operator: Id | None = None
-    function: LangText | None = None
-    connects_to: list[Link] = Field(default_factory=list)
-
-
-class PolicyDocument(Record):
-    kind_name: ClassVar[str] = "PolicyDocument"
-    kind: Id
-    number: Text | None = None
-    number_normalized: Text | None = None
-    issuer: list[Id] = Field(default_factory=list)
-    region: Id | None = None
-
-
-class Brand(Record):
-    kind_name: ClassVar[str] = "Brand"
-    kind: Id
-    region: Id | None = None
-
-
-class Event(Record):
-    kind_name: ClassVar[str] = "Event"
-    kind: Id
-    region: Id | None = None
-    organizers: list[Link] = Field(default_factory=list)
-    rewards: list[Link] = Field(default_factory=list)
-
-
-AsOf = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}-\d{2})?$")]
-
-
-class Indicator(Record):
-    kind_name: ClassVar[str] = "Indicator"
-    value: Decimal
-    value_max: Decimal | None = None
-    verbatim: Text
-    unit: LangText
-    scale: Decimal | None = None
-    qualifier: Annotated[str, StringConstraints(pattern=r"^(approximate|at-least|more-than)$")] | None = None
-    kind: Annotated[str, StringConstraints(pattern=r"^(result|target|standard|threshold)$")] | None = None
-    as_of: AsOf | None = None
-    as_of_verbatim: Text | None = None
-    period_start: AsOf | None = None
-    region: Id | None = None
-    subject: Id | None = None
-
-    @field_validator("value", "value_max", mode="before")
-    @classmethod
-    def _number_not_text(cls, value: Any) -> Any:
-        if (value is not None and not isinstance(value, int | float)) or isinstance(value, bool):
-            raise ValueError(f"must be a number, not {value!r}")
-        return value
-
-    @field_validator("as_of", "period_start")
-    @classmethod
-    def _real_date(cls, value: str | None) -> str | None:
-        if value and len(value) == 10:
-            dt.date.fromisoformat(value)
-        return value
-
-
-class MechanismCategory(Record):
-    kind_name: ClassVar[str] = "MechanismCategory"
-    definition: LangText
-
-
-class Mechanism(Record):
-    kind_name: ClassVar[str] = "Mechanism"
-    category: Id
-    definition: LangText
-
-
-class JointArrangement(Record):
-    kind_name: ClassVar[str] = "JointArrangement"
-    kind: Id
-    region: Id | None = None
-    practice: Id
-    participants: list[Participant]
-
-
-class Concept(Model):
-    """A value of a SKOS concept scheme."""
-
-    id: Id
-    label: Label
-    definition: LangText
-    broader: Id | None = None
-
-
-class ConceptScheme(Model):
-    """A SKOS concept scheme: department types, roles, levels, kinds ..."""
-
-    id: Id
-    label: Label
-    definition: LangText
-    concepts: list[Concept]
-
-
-class SourceMetadata(Model):
-    """What is known about the source file (``data/source/source.yaml``)."""
-
-    id: Id
-    file: Text
-    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-    title: Label
-    publisher: LangText | None = None
-    language: Text
-    note: str | None = None
+def __getattr__(name: str) -> type[Item]:
+    """The default model's record classes as module attributes (``from ...load import Practice``)."""
+    classes = record_classes(load_model())
+    if name in classes:
+        return classes[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- the data set
@@ -352,23 +136,10 @@ class Position:
         return locate(self.raw, loc) or self.line
 
 
-# (file name, top-level key or None for a plain list, record class)
-RECORD_FILES: tuple[tuple[str, str | None, type[Record]], ...] = (
-    ("skeleton.yaml", "tasks", WorkTask),
-    ("skeleton.yaml", "measures", Measure),
-    ("skeleton.yaml", "practices", Practice),
-    ("regions.yaml", None, Region),
-    ("agencies.yaml", None, Agency),
-    ("organizations.yaml", None, Organization),
-    ("platforms.yaml", None, Platform),
-    ("documents.yaml", None, PolicyDocument),
-    ("brands.yaml", None, Brand),
-    ("events.yaml", None, Event),
-    ("indicators.yaml", None, Indicator),
-    ("mechanisms.yaml", "categories", MechanismCategory),
-    ("mechanisms.yaml", "mechanisms", Mechanism),
-    ("arrangements.yaml", None, JointArrangement),
-)
+def record_files(model: Model) -> list[tuple[str, str | None, type[Record]]]:
+    """(file name, top-level key or None for a plain list, record class) for every record kind."""
+    classes = record_classes(model)
+    return [(cls.file, cls.key, classes[cls.name]) for cls in model.records()]  # type: ignore[misc]
 
 
 @dataclass
@@ -377,24 +148,25 @@ class Dataset:
 
     root: Path
     source: SourceText
-    source_metadata: SourceMetadata
-    schemes: list[ConceptScheme]
+    source_metadata: Any
+    schemes: list[Any]
     records: dict[str, list[Record]] = field(default_factory=dict)
     positions: dict[int, Position] = field(default_factory=dict)
+    model: Model = field(default_factory=load_model)
 
     def all_records(self) -> list[Record]:
         """Every record, in file order."""
         return [record for records in self.records.values() for record in records]
 
-    def position(self, record: Record | ConceptScheme | Concept) -> Position:
+    def position(self, record: Item) -> Position:
         """Where ``record`` was read."""
         return self.positions[id(record)]
 
-    def of(self, cls: type[Record]) -> list[Record]:
-        """Records of one class."""
-        return self.records.get(cls.kind_name, [])
+    def of(self, kind: str | type[Record]) -> list[Any]:
+        """Records of one kind (a class name of the model, or its record class)."""
+        return self.records.get(kind if isinstance(kind, str) else kind.kind_name, [])
 
-    def concepts(self, scheme: str) -> dict[str, Concept]:
+    def concepts(self, scheme: str) -> dict[str, Any]:
         """The concepts of one scheme by id."""
         for candidate in self.schemes:
             if candidate.id == scheme:
@@ -414,7 +186,7 @@ def _validation_error(path: Path, raw: Any, error: ValidationError) -> DataError
     return DataError(path, locate(raw, tuple(first["loc"])) or locate(raw, ()), prefix + field_path, message)
 
 
-def _parse(cls: type[Model], raw: Any, path: Path) -> Model:
+def _parse(cls: type[Item], raw: Any, path: Path) -> Any:
     if not isinstance(raw, dict):
         raise DataError(path, getattr(raw, "line", None), "(record)", f"expected a mapping, got {type(raw).__name__}")
     try:
@@ -443,14 +215,17 @@ SOURCE_METADATA = "source.yaml"
 TAXONOMIES = "taxonomies.yaml"
 
 
-def load_dataset(root: Path) -> Dataset:
-    """Read ``root`` (a data folder) into a Dataset; raises DataError on the first bad input."""
+def load_dataset(root: Path, model: Model | None = None) -> Dataset:
+    """Read ``root`` (a data folder) into a Dataset of ``model``'s records (default: the package's
+    model); raises DataError on the first bad input."""
     root = Path(root)
+    model = model or load_model()
+    classes = record_classes(model)
     positions: dict[int, Position] = {}
 
     meta_path = root / SOURCE_DIR / SOURCE_METADATA
     meta_raw = _read_required(meta_path)
-    metadata = _parse(SourceMetadata, meta_raw, meta_path)
+    metadata = _parse(classes["SourceDocument"], meta_raw, meta_path)
     source_path = root / SOURCE_DIR / metadata.file
     if not source_path.is_file():
         raise DataError(meta_path, locate(meta_raw, ("file",)), "file", f"source file {metadata.file!r} not found")
@@ -466,15 +241,16 @@ def load_dataset(root: Path) -> Dataset:
     tax_path = root / TAXONOMIES
     schemes = []
     for raw in _records_in(tax_path, _read_required(tax_path), None):
-        scheme = _parse(ConceptScheme, raw, tax_path)
+        scheme = _parse(classes["ConceptScheme"], raw, tax_path)
         schemes.append(scheme)
         positions[id(scheme)] = Position(tax_path, getattr(raw, "line", None), raw)
         for concept, concept_raw in zip(scheme.concepts, raw["concepts"], strict=True):
             positions[id(concept)] = Position(tax_path, getattr(concept_raw, "line", None), concept_raw)
 
-    dataset = Dataset(root=root, source=source, source_metadata=metadata, schemes=schemes, positions=positions)
+    dataset = Dataset(root=root, source=source, source_metadata=metadata, schemes=schemes, positions=positions,
+                      model=model)
     cache: dict[str, Any] = {}
-    for file_name, key, cls in RECORD_FILES:
+    for file_name, key, cls in record_files(model):
         path = root / file_name
         if file_name not in cache:
             cache[file_name] = _read_required(path)

@@ -10,97 +10,79 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from practice_graph.curation.load import (
-    Agency,
-    Brand,
-    DataError,
-    Dataset,
-    Event,
-    Indicator,
-    JointArrangement,
-    Link,
-    Measure,
-    Mechanism,
-    MechanismCategory,
-    Organization,
-    Participant,
-    Platform,
-    PolicyDocument,
-    Practice,
-    Record,
-    Region,
-    WorkTask,
-    normalize_document_number,
-)
+from practice_graph.curation.load import DataError, Dataset, normalize_document_number
+from practice_graph.curation.records import Record
+from practice_graph.model.schema import Model, Slot
 
-BODY_KINDS = ("Agency", "Organization")
 LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3}
 
-# (record class, field) -> kinds of record the field may point at
-REFERENCES: dict[tuple[type[Record], str], tuple[str, ...]] = {
-    (Measure, "task"): ("WorkTask",),
-    (Practice, "measure"): ("Measure",),
-    (Practice, "region"): ("Region",),
-    (Practice, "mechanisms"): ("Mechanism",),
-    (Practice, "worker_sources"): ("Region",),
-    (Region, "parent"): ("Region",),
-    (Agency, "region"): ("Region",),
-    (Organization, "region"): ("Region",),
-    (Platform, "region"): ("Region",),
-    (Platform, "operator"): BODY_KINDS,
-    (Platform, "connects_to"): ("Platform",),
-    (PolicyDocument, "issuer"): BODY_KINDS,
-    (PolicyDocument, "region"): ("Region",),
-    (Brand, "region"): ("Region",),
-    (Event, "region"): ("Region",),
-    (Event, "organizers"): (*BODY_KINDS, "Region"),
-    (Event, "rewards"): ("Brand",),
-    (Indicator, "region"): ("Region",),
-    (Indicator, "subject"): (
-        "Organization",
-        "Agency",
-        "Platform",
-        "Event",
-        "Brand",
-        "PolicyDocument",
-        "Region",
-        "JointArrangement",
-        "Practice",
-    ),
-    (Mechanism, "category"): ("MechanismCategory",),
-    (JointArrangement, "region"): ("Region",),
-    (JointArrangement, "practice"): ("Practice",),
-    (JointArrangement, "participants"): (*BODY_KINDS, "Region"),
-}
 
-# (record class, field) -> concept scheme of its value
-TAXONOMY_FIELDS: dict[tuple[type[Record], str], str] = {
-    (Region, "level"): "admin-levels",
-    (Region, "kind"): "region-kinds",
-    (Agency, "department_type"): "department-types",
-    (Agency, "level"): "admin-levels",
-    (Organization, "kind"): "organization-kinds",
-    (Platform, "kind"): "platform-kinds",
-    (PolicyDocument, "kind"): "document-kinds",
-    (Brand, "kind"): "brand-kinds",
-    (Event, "kind"): "event-kinds",
-    (JointArrangement, "kind"): "arrangement-kinds",
-}
+@dataclass(frozen=True)
+class FieldRule:
+    """One slot of one record kind, and where its values sit inside a record."""
+
+    kind: str
+    path: tuple[str, ...]  # YAML keys from the record down to the slot (through inlined items)
+    slot: Slot
 
 
-def practice_order(dataset: Dataset) -> list[Practice]:
+def _walk(model: Model, kind: str) -> Iterator[FieldRule]:
+    """Every slot of a record kind, descending into inlined items (participants ...)."""
+    def down(cls_name: str, path: tuple[str, ...]) -> Iterator[FieldRule]:
+        for slot in model.classes[cls_name].slots:
+            if slot.derived:
+                continue
+            yield FieldRule(kind, (*path, slot.key), slot)
+            inner = model.range_class(slot)
+            if inner is not None and inner.form == "node":
+                yield from down(inner.name, (*path, slot.key))
+    yield from down(kind, ())
+
+
+def references(model: Model) -> list[tuple[FieldRule, tuple[str, ...]]]:
+    """Every reference field and the record kinds it may point at."""
+    return [(rule, model.kinds(rule.slot.range)) for cls in model.records() for rule in _walk(model, cls.name)
+            if model.is_reference(rule.slot) and rule.slot.uri]
+
+
+def taxonomy_fields(model: Model) -> list[tuple[FieldRule, str]]:
+    """Every field whose value is a concept, and its concept scheme."""
+    return [(rule, rule.slot.scheme) for cls in model.records() for rule in _walk(model, cls.name)
+            if rule.slot.scheme is not None]
+
+
+def _values(record: Any, path: tuple[str, ...]) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+    """The values at ``path`` in a record, each with its location (keys and list indexes)."""
+    def down(node: Any, rest: tuple[str, ...], loc: tuple[Any, ...]) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+        value = getattr(node, rest[0], None)
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            here = (*loc, rest[0]) if index is None else (*loc, rest[0], index)
+            if item is None:
+                continue
+            if len(rest) > 1:
+                yield from down(item, rest[1:], here)
+            elif hasattr(item, "id") and not isinstance(item, str):
+                yield item.id, (*here, "id")
+            else:
+                yield item, here
+    yield from down(record, path, ())
+
+
+def practice_order(dataset: Dataset) -> list[Any]:
     """Practices in the source's order: by task number, measure number, practice number."""
-    measures = {m.id: m for m in dataset.of(Measure)}
-    tasks = {t.id: t for t in dataset.of(WorkTask)}
+    measures = {m.id: m for m in dataset.of("Measure")}
+    tasks = {t.id: t for t in dataset.of("WorkTask")}
 
-    def key(practice: Practice) -> tuple[int, int, int]:
+    def key(practice: Any) -> tuple[int, int, int]:
         measure = measures.get(practice.measure)
         task = tasks.get(measure.task) if measure else None
         return (task.number if task else 0, measure.number if measure else 0, practice.number)
 
-    return sorted(dataset.of(Practice), key=key)  # type: ignore[arg-type]
+    return sorted(dataset.of("Practice"), key=key)
 
 
 def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
@@ -111,10 +93,31 @@ def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
     }
 
 
+def record_practices(model: Model, record: Record) -> list[str]:
+    """The practices a record comes from: the one it names (a joint arrangement's), else its evidence's."""
+    for slot in model.classes[record.kind_name].slots:
+        if slot.range == ("Practice",) and not slot.multivalued and slot.uri and not slot.derived:
+            return [getattr(record, slot.key)]
+    return sorted({e.practice for e in record.evidence if e.practice})
+
+
+def home_practice(model: Model, record: Record) -> str | None:
+    """The practice that holds a record's own quotes when they do not say: a practice's own, else
+    the record's single practice (None when it has several)."""
+    if record.kind_name == "Practice":
+        return record.id
+    practices = record_practices(model, record)
+    return practices[0] if len(practices) == 1 else None
+
+
 def _problem(dataset: Dataset, record: Any, field: str, message: str, *loc: Any) -> DataError:
     position = dataset.position(record)
     record_id = getattr(record, "id", "")
     return DataError(position.file, position.line_of(*(loc or (field.split(".")[0],))), f"{record_id}.{field}", message)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(step) for step in loc)
 
 
 def check_unique_ids(dataset: Dataset) -> Iterator[DataError]:
@@ -142,58 +145,36 @@ def check_unique_ids(dataset: Dataset) -> Iterator[DataError]:
                 yield _problem(dataset, concept, "id", f"duplicate concept id {concept.id!r} in {scheme.id}", "id")
 
 
-def _targets(record: Record, field: str) -> list[tuple[str, tuple[Any, ...]]]:
-    value = getattr(record, field)
-    if value is None:
-        return []
-    if isinstance(value, list):
-        out = []
-        for index, item in enumerate(value):
-            target = item.id if isinstance(item, Link | Participant) else item
-            out.append((target, (field, index, "id") if isinstance(item, Link | Participant) else (field, index)))
-        return out
-    return [(value, (field,))]
-
-
 def check_references(dataset: Dataset) -> Iterator[DataError]:
     """Every reference points at an existing record of an allowed kind."""
-    kind_of = {record.id: type(record).kind_name for record in dataset.all_records()}
-    for (cls, field), allowed in REFERENCES.items():
-        for record in dataset.of(cls):
-            for target, loc in _targets(record, field):
+    kind_of = {record.id: record.kind_name for record in dataset.all_records()}
+    for rule, allowed in references(dataset.model):
+        for record in dataset.of(rule.kind):
+            for target, loc in _values(record, rule.path):
                 if target not in kind_of:
-                    yield _problem(dataset, record, field, f"unknown reference {target!r}", *loc)
+                    yield _problem(dataset, record, _dotted(loc), f"unknown reference {target!r}", *loc)
                 elif kind_of[target] not in allowed:
                     yield _problem(
                         dataset,
                         record,
-                        field,
+                        _dotted(loc),
                         f"{target!r} is a {kind_of[target]}, expected {' or '.join(allowed)}",
                         *loc,
                     )
 
 
 def check_taxonomy_values(dataset: Dataset) -> Iterator[DataError]:
-    """Every taxonomy value is a concept of its scheme; roles come from the roles scheme."""
-    for (cls, field), scheme in TAXONOMY_FIELDS.items():
+    """Every taxonomy value is a concept of its scheme; every scheme the model names exists."""
+    for rule, scheme in taxonomy_fields(dataset.model):
         concepts = dataset.concepts(scheme)
-        for record in dataset.of(cls):
-            value = getattr(record, field)
-            if value is not None and value not in concepts:
-                yield _problem(dataset, record, field, f"{value!r} is not in the {scheme} taxonomy")
-    roles = dataset.concepts("roles")
-    for arrangement in dataset.of(JointArrangement):
-        for index, participant in enumerate(arrangement.participants):
-            if participant.role is not None and participant.role not in roles:
-                yield _problem(
-                    dataset,
-                    arrangement,
-                    f"participants.{index}.role",
-                    f"{participant.role!r} is not in the roles taxonomy",
-                    "participants",
-                    index,
-                    "role",
-                )
+        for record in dataset.of(rule.kind):
+            for value, loc in _values(record, rule.path):
+                if value not in concepts:
+                    yield _problem(dataset, record, _dotted(loc), f"{value!r} is not in the {scheme} taxonomy", *loc)
+    defined = {scheme.id for scheme in dataset.schemes}
+    for scheme in sorted({scheme for _, scheme in taxonomy_fields(dataset.model)} - defined):
+        path = dataset.root / dataset.model.classes["ConceptScheme"].file  # type: ignore[operator]
+        yield DataError(path, None, "(file)", f"the model's concept scheme {scheme!r} is not defined")
     for scheme in dataset.schemes:
         ids = {concept.id for concept in scheme.concepts}
         for concept in scheme.concepts:
@@ -201,27 +182,33 @@ def check_taxonomy_values(dataset: Dataset) -> Iterator[DataError]:
                 yield _problem(dataset, concept, "broader", f"unknown broader concept {concept.broader!r}")
 
 
-def _record_practices(record: Record) -> list[str]:
-    practices = sorted({e.practice for e in record.evidence if e.practice})
-    if isinstance(record, JointArrangement):
-        return [record.practice]
-    return practices
+def check_counts(dataset: Dataset) -> Iterator[DataError]:
+    """Lists hold at least as many items as the model asks (evidence, participants ...)."""
+    for cls in dataset.model.records():
+        for slot in cls.slots:
+            if not slot.multivalued or slot.derived or slot.minimum == 0:
+                continue
+            for record in dataset.of(cls.name):
+                if len(getattr(record, slot.key)) < slot.minimum:
+                    message = slot.message or f"needs at least {slot.minimum} item(s)"
+                    yield _problem(dataset, record, slot.key, message)
 
 
 def check_quotes(dataset: Dataset) -> Iterator[DataError]:
     """Every quote is an exact substring of the source, inside its practice's paragraph."""
+    model = dataset.model
     paragraphs = practice_paragraphs(dataset)
     for record in dataset.all_records():
-        exempt = isinstance(record, Region) and not record.named_in_source
-        exempt = exempt or isinstance(record, MechanismCategory | Mechanism)
-        if not record.evidence and not exempt:
-            yield _problem(dataset, record, "evidence", "no evidence: every record needs a quote")
-        if isinstance(record, Region) and not record.named_in_source and record.evidence:
-            yield _problem(dataset, record, "evidence", "a region not named in the source has no quote")
+        cls = model.classes[record.kind_name]
+        if record.kind_name == "Region":
+            if record.named_in_source and not record.evidence:
+                yield _problem(dataset, record, "evidence", "a region named in the source needs a quote")
+            if not record.named_in_source and record.evidence:
+                yield _problem(dataset, record, "evidence", "a region not named in the source has no quote")
         for index, evidence in enumerate(record.evidence):
             loc = ("evidence", index, "quote")
             if evidence.practice is None:
-                if isinstance(record, WorkTask | Measure):
+                if record.kind_name in HEADINGS:
                     if dataset.source.find(evidence.quote) is None:
                         yield _problem(
                             dataset,
@@ -243,39 +230,44 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
             yield from _check_quote(
                 dataset, record, paragraphs, evidence.practice, evidence.quote, f"evidence.{index}.quote", loc
             )
-        for field in ("mechanisms", "worker_sources", "connects_to", "organizers", "rewards", "participants"):
-            items = getattr(record, field, None) or []
-            for index, item in enumerate(items):
+        for slot in cls.slots:
+            if not _carries_quotes(model, slot):
+                continue
+            for index, item in enumerate(getattr(record, slot.key) or []):
                 if item.quote is None:
                     continue
-                practice = item.practice or _single_practice(record)
-                loc = (field, index, "quote")
+                practice = item.practice or home_practice(model, record)
+                loc = (slot.key, index, "quote")
                 if practice is None:
                     yield _problem(
                         dataset,
                         record,
-                        f"{field}.{index}.practice",
+                        f"{slot.key}.{index}.practice",
                         "the record spans several practices: say which one holds the quote",
-                        field,
+                        slot.key,
                         index,
                     )
                     continue
                 yield from _check_quote(
-                    dataset, record, paragraphs, practice, item.quote, f"{field}.{index}.quote", loc
+                    dataset, record, paragraphs, practice, item.quote, f"{slot.key}.{index}.quote", loc
                 )
-        if isinstance(record, Indicator):
-            practices = _record_practices(record)
+        if record.kind_name == "Indicator":
+            practices = record_practices(model, record)
             for field in ("verbatim", "as_of_verbatim"):
                 text = getattr(record, field)
                 if text and not any(paragraphs.get(p) and paragraphs[p].find(text) for p in practices):
                     yield _problem(dataset, record, field, f"{text!r} is not in the record's practice")
 
 
-def _single_practice(record: Record) -> str | None:
-    if isinstance(record, Practice):
-        return record.id
-    practices = _record_practices(record)
-    return practices[0] if len(practices) == 1 else None
+HEADINGS = {"WorkTask", "Measure"}  # kinds whose quote is their heading, outside any practice
+
+
+def _carries_quotes(model: Model, slot: Slot) -> bool:
+    """Whether a slot's items carry their own quote (links, participations)."""
+    if slot.quoted:
+        return True
+    inner = model.range_class(slot)
+    return inner is not None and inner.form == "node" and inner.slot_by_key("quote") is not None
 
 
 def _check_quote(
@@ -322,9 +314,9 @@ def check_skeleton(dataset: Dataset) -> Iterator[DataError]:
                 "number",
                 f"practice numbered {practice.number} stands where the source numbers {paragraph.number}",
             )
-    for cls, parent_field in ((Measure, "task"), (Practice, "measure")):
+    for kind, parent_field in (("Measure", "task"), ("Practice", "measure")):
         seen: dict[tuple[str, int], Record] = {}
-        for record in dataset.of(cls):
+        for record in dataset.of(kind):
             key = (getattr(record, parent_field), record.number)
             if key in seen:
                 yield _problem(dataset, record, "number", f"number {record.number} used twice in {key[0]}")
@@ -333,7 +325,7 @@ def check_skeleton(dataset: Dataset) -> Iterator[DataError]:
 
 def check_regions(dataset: Dataset) -> Iterator[DataError]:
     """The region hierarchy is acyclic, each parent is a level up, every region reaches a province."""
-    regions = {r.id: r for r in dataset.of(Region)}
+    regions = {r.id: r for r in dataset.of("Region")}
     for region in regions.values():
         seen = [region.id]
         current = region
@@ -358,7 +350,7 @@ def check_regions(dataset: Dataset) -> Iterator[DataError]:
 
 def check_documents(dataset: Dataset) -> Iterator[DataError]:
     """A printed 文号 normalises to the curated normal form."""
-    for document in dataset.of(PolicyDocument):
+    for document in dataset.of("PolicyDocument"):
         if document.number is None:
             if document.number_normalized is not None:
                 yield _problem(dataset, document, "number_normalized", "a normalised number needs the printed one")
@@ -371,9 +363,9 @@ def check_documents(dataset: Dataset) -> Iterator[DataError]:
 
 
 def check_sorted(dataset: Dataset) -> Iterator[DataError]:
-    """Records in each file are sorted by id (practices, measures and tasks: by number)."""
+    """Records in each file are sorted by id (unless the model keeps them in the source's order)."""
     for kind, records in dataset.records.items():
-        if kind in {"WorkTask", "Measure", "Practice"}:
+        if not dataset.model.classes[kind].sorted:
             continue
         for before, after in itertools.pairwise(records):
             if after.id < before.id:
@@ -387,6 +379,7 @@ CHECKS = (
     check_unique_ids,
     check_references,
     check_taxonomy_values,
+    check_counts,
     check_skeleton,
     check_quotes,
     check_regions,

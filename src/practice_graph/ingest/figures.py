@@ -1,7 +1,7 @@
 """Figures with units (6.75 万人, 60%以上, 四级) and the dates that give their as-of or period start.
 
-A draft figure carries only the qualifiers the curated data accepts (``more-than``, ``at-least``,
-``approximate``); a figure printed with 以下 (at most) carries none, its verbatim keeps the word.
+A draft figure carries only the qualifiers the model's IndicatorQualifier enum accepts
+(``more-than``, ``at-least``, ``at-most``, ``approximate``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ FIGURE = re.compile(
 CN_FIGURE = re.compile(r"(?P<pre>每)?(?P<cn>[两二三四五六七八九十]{1,3})"
                        r"(?P<unit>大[\u4e00-\u9fff]{1,2}|个|项|级|方|场|家|名|年|类|批|位|期|种|次)")
 SCALE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000)}
-POST_QUALIFIER = {"及以上": "at-least", "以上": "at-least", "左右": "approximate"}  # 以下: none fits
+POST_QUALIFIER = {"及以上": "at-least", "以上": "at-least", "以下": "at-most", "左右": "approximate"}
 
 
 @dataclass(frozen=True)

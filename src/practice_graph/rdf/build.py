@@ -13,34 +13,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, SKOS, VOID
 
-from practice_graph.core.namespaces import ELI, ID, OA, ORG, PG, PREFIXES, SCHEMA
-from practice_graph.curation.load import (
-    Agency,
-    Brand,
-    Concept,
-    ConceptScheme,
-    Dataset,
-    Event,
-    Indicator,
-    JointArrangement,
-    LangText,
-    Measure,
-    Mechanism,
-    MechanismCategory,
-    Organization,
-    Platform,
-    PolicyDocument,
-    Practice,
-    Record,
-    Region,
-    WorkTask,
-)
-from practice_graph.curation.validate import practice_paragraphs
+from practice_graph.core.namespaces import ID, OA, PG
+from practice_graph.curation.load import Dataset
+from practice_graph.curation.records import Item, Record
+from practice_graph.curation.validate import home_practice, practice_paragraphs
+from practice_graph.model.schema import Class, Slot
 
-MECHANISM_SCHEME = "mechanisms"
 CONTEXT_CHARS = 16
 LABEL_NOTE = (
     "Chinese labels (@zh) are as written in the source; English labels (@en) are translations "
@@ -59,32 +40,38 @@ def concept_iri(scheme: str, concept: str) -> URIRef:
 
 
 class GraphBuilder:
-    """Adds the triples of one Dataset to an rdflib Graph."""
+    """Adds the triples of one Dataset to an rdflib Graph, slot by slot as the model declares them.
+
+    Hand-written here only what the model cannot say: evidence nodes and their selectors, the
+    reification of a quoted relation, the region roll-up to provinces (``pg:withinProvince``),
+    ``pg:mentions``, the SKOS taxonomies and the dataset's own metadata.
+    """
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
+        self.model = dataset.model
         self.graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            self.graph.bind(prefix, namespace, override=True)
+        for prefix in self.model.prefixes.values():
+            if prefix.bind:
+                self.graph.bind(prefix.name, Namespace(prefix.iri), override=True)
         self.paragraphs = practice_paragraphs(dataset)
         self.source_iri = iri(dataset.source_metadata.id)
-        self.regions = {r.id: r for r in dataset.of(Region)}
+        self.regions = {r.id: r for r in dataset.of("Region")}
+        self._terms: dict[str, URIRef] = {}
 
     # ------------------------------------------------------------------ helpers
     def add(self, *triple: Any) -> None:
         self.graph.add(triple)
 
+    def term(self, curie: str) -> URIRef:
+        """The IRI of a term of the model (``prefix:local``)."""
+        if curie not in self._terms:
+            self._terms[curie] = URIRef(self.model.expand(curie))
+        return self._terms[curie]
+
     def labels(self, node: URIRef, label: Any, predicate: URIRef = RDFS.label) -> None:
         self.add(node, predicate, Literal(label.zh, lang="zh"))
         self.add(node, predicate, Literal(label.en, lang="en"))
-
-    def lang_text(self, node: URIRef, predicate: URIRef, text: LangText | None) -> None:
-        if text is None:
-            return
-        if text.zh:
-            self.add(node, predicate, Literal(text.zh, lang="zh"))
-        if text.en:
-            self.add(node, predicate, Literal(text.en, lang="en"))
 
     def evidence(self, quote: str, practice: str | None) -> URIRef:
         """The Web Annotation node of one quote (created once, shared by every fact it states)."""
@@ -114,48 +101,20 @@ class GraphBuilder:
         self.add(position_selector, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))
         return node
 
-    def record_practices(self, record: Record) -> list[str]:
-        return sorted({e.practice for e in record.evidence if e.practice})
-
-    def relation(
-        self, record: Record, predicate: URIRef, target: URIRef, link: Any = None, practice: str | None = None
-    ) -> None:
+    def relation(self, record: Record, predicate: URIRef, target: URIRef, link: Any) -> None:
         """Add ``record predicate target``; reify it when the link carries its own quote."""
         subject = iri(record.id)
         self.add(subject, predicate, target)
-        quote = getattr(link, "quote", None)
-        if quote is None:
+        if getattr(link, "quote", None) is None:
             return
-        if getattr(link, "practice", None):
-            practice = link.practice
-        if practice is None:
-            practices = [record.id] if isinstance(record, Practice) else self.record_practices(record)
-            practice = practices[0]
+        practice = link.practice or home_practice(self.model, record)
         local = self.graph.namespace_manager.compute_qname(str(predicate))[2]
         statement = ID[f"statement/{record.id}/{local}/{str(target).removeprefix(str(ID))}"]
         self.add(statement, RDF.type, RDF.Statement)
         self.add(statement, RDF.subject, subject)
         self.add(statement, RDF.predicate, predicate)
         self.add(statement, RDF.object, target)
-        self.add(statement, PROV.wasDerivedFrom, self.evidence(quote, practice))
-
-    # ------------------------------------------------------------------ records
-    def record(self, record: Record, rdf_class: URIRef) -> URIRef:
-        node = iri(record.id)
-        self.add(node, RDF.type, rdf_class)
-        self.labels(node, record.label)
-        self.add(node, DCTERMS.identifier, Literal(record.id))
-        for evidence in record.evidence:
-            self.add(node, PROV.wasDerivedFrom, self.evidence(evidence.quote, evidence.practice))
-            if evidence.practice and evidence.practice != record.id:
-                self.add(iri(evidence.practice), PG.mentions, node)
-        if record.note:
-            self.add(node, SKOS.editorialNote, Literal(record.note, lang="en"))
-        return node
-
-    def link_region(self, node: URIRef, region: str | None) -> None:
-        if region is not None:
-            self.add(node, PG.region, iri(region))
+        self.add(statement, PROV.wasDerivedFrom, self.evidence(link.quote, practice))
 
     def province_of(self, region_id: str) -> str:
         region = self.regions[region_id]
@@ -163,110 +122,119 @@ class GraphBuilder:
             region = self.regions[region.parent]
         return region.id
 
+    # ------------------------------------------------------------------ the model's slots
+    def record(self, cls: Class, record: Record) -> URIRef:
+        """One record: its class, every slot's triples, and what the build derives."""
+        node = iri(record.id)
+        self.add(node, RDF.type, self.term(cls.uri))  # type: ignore[arg-type]
+        if cls.in_scheme:
+            self.add(node, RDF.type, SKOS.Concept)
+            self.add(node, SKOS.inScheme, ID[cls.in_scheme])
+        self.slots(node, cls, record, record)
+        if cls.in_scheme and (node, SKOS.broader, None) not in self.graph:
+            self.add(node, SKOS.topConceptOf, ID[cls.in_scheme])
+        if cls.name == "Region":
+            self.add(node, PG.withinProvince, iri(self.province_of(record.id)))
+        return node
+
+    def slots(self, node: URIRef, cls: Class, item: Item, record: Record) -> None:
+        """The triples of every slot of ``item`` (a record, or an item inlined in ``record``)."""
+        for slot in cls.slots:
+            if slot.derived or not slot.predicates:
+                continue
+            value = getattr(item, slot.key)
+            for one in value if slot.multivalued else [value]:
+                if one is not None:
+                    for predicate in slot.predicates:
+                        self.value(node, self.term(predicate), slot, one, item, record)
+
+    def value(self, node: URIRef, predicate: URIRef, slot: Slot, value: Any, item: Item, record: Record) -> None:
+        """The triples of one value of a slot."""
+        model = self.model
+        inner = model.range_class(slot)
+        if slot.scheme is not None:
+            self.add(node, predicate, concept_iri(slot.scheme, value))
+        elif model.is_reference(slot):
+            target = iri(value.id if slot.quoted else value)
+            if slot.quoted:
+                self.relation(record, predicate, target, value)
+            else:
+                self.add(node, predicate, target)
+        elif inner is not None and inner.form == "langstring":
+            for language in inner.slots:
+                text = getattr(value, language.key)
+                if text:
+                    self.add(node, predicate, Literal(text, lang=language.key))
+        elif inner is not None and inner.form == "evidence":
+            self.add(node, predicate, self.evidence(value.quote, value.practice))
+            if value.practice and value.practice != record.id:
+                self.add(iri(value.practice), PG.mentions, node)
+        elif inner is not None and inner.form == "node":
+            child = ID[inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
+                                                             for s in inner.slots if not s.derived})]
+            self.add(node, predicate, child)
+            self.add(child, RDF.type, self.term(inner.uri))  # type: ignore[arg-type]
+            for back in inner.slots:
+                if back.derived and back.uri and back.range == (record.kind_name,):  # the link to its owner
+                    self.add(child, self.term(back.uri), node)
+            self.slots(child, inner, value, record)
+        elif slot.range[0] in model.enums:
+            self.add(node, predicate, Literal(value))
+        elif slot.range[0] == "quote":
+            practice = getattr(item, "practice", None) or home_practice(model, record)
+            self.add(node, predicate, self.evidence(value, practice))
+        else:
+            self.add(node, predicate, literal(model.types[slot.range[0]].base, value, slot.lang))
+
+    # ------------------------------------------------------------------ the whole graph
     def build(self) -> Graph:
         self.metadata()
         for scheme in self.dataset.schemes:
             self.scheme(scheme)
-        self.mechanisms()
-        for task in self.dataset.of(WorkTask):
-            node = self.record(task, PG.WorkTask)
-            self.add(node, PG.number, Literal(task.number))
-        for measure in self.dataset.of(Measure):
-            node = self.record(measure, PG.Measure)
-            self.add(node, PG.number, Literal(measure.number))
-            self.add(node, PG.task, iri(measure.task))
-        for practice in self.dataset.of(Practice):
-            node = self.record(practice, PG.Practice)
-            self.add(node, PG.number, Literal(practice.number))
-            self.add(node, PG.measure, iri(practice.measure))
-            self.add(node, PG.leadRegion, iri(practice.region))
-            for link in practice.mechanisms:
-                self.relation(practice, PG.usesMechanism, iri(link.id), link)
-            for link in practice.worker_sources:
-                self.relation(practice, PG.workerSourceRegion, iri(link.id), link)
-        for region in self.dataset.of(Region):
-            self.region(region)
-        for agency in self.dataset.of(Agency):
-            node = self.record(agency, PG.Agency)
-            self.add(node, ORG.classification, concept_iri("department-types", agency.department_type))
-            self.add(node, PG.adminLevel, concept_iri("admin-levels", agency.level))
-            self.link_region(node, agency.region)
-            self.add(node, PG.implied, Literal(agency.implied))
-            if agency.full_name and agency.full_name.zh:
-                self.add(node, PG.fullName, Literal(agency.full_name.zh, lang="zh"))
-        for organization in self.dataset.of(Organization):
-            node = self.record(organization, PG.Organization)
-            self.add(node, ORG.classification, concept_iri("organization-kinds", organization.kind))
-            self.link_region(node, organization.region)
-        for platform in self.dataset.of(Platform):
-            node = self.record(platform, PG.Platform)
-            self.add(node, PG.platformKind, concept_iri("platform-kinds", platform.kind))
-            self.link_region(node, platform.region)
-            self.lang_text(node, PG.function, platform.function)
-            if platform.operator:
-                self.add(node, PG.operator, iri(platform.operator))
-            for link in platform.connects_to:
-                self.relation(platform, PG.connectsTo, iri(link.id), link)
-        for document in self.dataset.of(PolicyDocument):
-            node = self.record(document, PG.PolicyDocument)
-            self.labels(node, document.label, DCTERMS.title)
-            self.add(node, PG.documentKind, concept_iri("document-kinds", document.kind))
-            if document.number:
-                self.add(node, ELI.id_local, Literal(document.number))
-                self.add(node, PG.documentNumber, Literal(document.number_normalized))
-            for issuer in document.issuer:
-                self.add(node, DCTERMS.creator, iri(issuer))
-            self.link_region(node, document.region)
-        for brand in self.dataset.of(Brand):
-            node = self.record(brand, PG.Brand)
-            self.add(node, PG.brandKind, concept_iri("brand-kinds", brand.kind))
-            self.link_region(node, brand.region)
-        for event in self.dataset.of(Event):
-            node = self.record(event, PG.Event)
-            self.add(node, PG.eventKind, concept_iri("event-kinds", event.kind))
-            self.link_region(node, event.region)
-            for link in event.organizers:
-                self.relation(event, SCHEMA.organizer, iri(link.id), link)
-            for link in event.rewards:
-                self.relation(event, PG.reward, iri(link.id), link)
-        for indicator in self.dataset.of(Indicator):
-            self.indicator(indicator)
-        for arrangement in self.dataset.of(JointArrangement):
-            self.arrangement(arrangement)
+        for scheme_id, names in self.model.schemes.items():
+            node = ID[scheme_id]
+            self.add(node, RDF.type, SKOS.ConceptScheme)
+            self.labels(node, names)
+        for cls in self.model.records():
+            for record in self.dataset.of(cls.name):
+                self.record(cls, record)
         return self.graph
 
     def metadata(self) -> None:
         meta = self.dataset.source_metadata
-        source = self.source_iri
-        self.add(source, RDF.type, PG.SourceDocument)
-        self.labels(source, meta.title)
-        self.labels(source, meta.title, DCTERMS.title)
-        self.add(source, PG.sha256, Literal(meta.sha256))
-        self.add(source, PG.fileName, Literal(meta.file))
-        self.add(source, DCTERMS.language, Literal(meta.language))
+        source_class = self.model.classes["SourceDocument"]
+        self.add(self.source_iri, RDF.type, self.term(source_class.uri))  # type: ignore[arg-type]
+        self.slots(self.source_iri, source_class, meta, meta)
         dataset = ID["dataset"]
         self.add(dataset, RDF.type, VOID.Dataset)
         self.add(dataset, RDF.type, DCAT.Dataset)
         self.add(dataset, RDFS.label, Literal("实践知识图谱", lang="zh"))
         self.add(dataset, RDFS.label, Literal("practice-graph", lang="en"))
-        self.add(dataset, DCTERMS.source, source)
+        self.add(dataset, DCTERMS.source, self.source_iri)
         self.add(dataset, DCTERMS.description, Literal(LABEL_NOTE, lang="en"))
         self.add(dataset, VOID.uriSpace, Literal(str(ID)))
 
-    def scheme(self, scheme: ConceptScheme) -> None:
+    def scheme(self, scheme: Any) -> None:
         node = ID[scheme.id]
         self.add(node, RDF.type, SKOS.ConceptScheme)
         self.labels(node, scheme.label)
         self.labels(node, scheme.label, SKOS.prefLabel)
         self.lang_text(node, SKOS.definition, scheme.definition)
+        concept_types = sorted({self.term(slot.concept_type) for cls in self.model.classes.values()
+                                for slot in cls.slots if slot.scheme == scheme.id and slot.concept_type})
         for concept in scheme.concepts:
-            self.concept(scheme.id, concept)
+            self.concept(scheme.id, concept, concept_types)
 
-    def concept(self, scheme: str, concept: Concept) -> None:
+    def lang_text(self, node: URIRef, predicate: URIRef, text: Any) -> None:
+        for language in ("zh", "en"):
+            if text is not None and getattr(text, language, None):
+                self.add(node, predicate, Literal(getattr(text, language), lang=language))
+
+    def concept(self, scheme: str, concept: Any, concept_types: list[URIRef]) -> None:
         node = concept_iri(scheme, concept.id)
         self.add(node, RDF.type, SKOS.Concept)
-        if scheme == "roles":
-            self.add(node, RDF.type, ORG.Role)
+        for concept_type in concept_types:
+            self.add(node, RDF.type, concept_type)
         self.add(node, SKOS.inScheme, ID[scheme])
         self.add(node, SKOS.notation, Literal(concept.id))
         self.labels(node, concept.label)
@@ -277,75 +245,14 @@ class GraphBuilder:
         else:
             self.add(node, SKOS.topConceptOf, ID[scheme])
 
-    def mechanisms(self) -> None:
-        scheme = ID[MECHANISM_SCHEME]
-        self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, RDFS.label, Literal("机制分类", lang="zh"))
-        self.add(scheme, RDFS.label, Literal("Mechanism taxonomy", lang="en"))
-        for category in self.dataset.of(MechanismCategory):
-            node = self.record(category, PG.MechanismCategory)
-            self.add(node, RDF.type, SKOS.Concept)
-            self.labels(node, category.label, SKOS.prefLabel)
-            self.add(node, SKOS.inScheme, scheme)
-            self.add(node, SKOS.topConceptOf, scheme)
-            self.lang_text(node, SKOS.definition, category.definition)
-        for mechanism in self.dataset.of(Mechanism):
-            node = self.record(mechanism, PG.Mechanism)
-            self.add(node, RDF.type, SKOS.Concept)
-            self.labels(node, mechanism.label, SKOS.prefLabel)
-            self.add(node, SKOS.inScheme, scheme)
-            self.add(node, SKOS.broader, iri(mechanism.category))
-            self.lang_text(node, SKOS.definition, mechanism.definition)
 
-    def region(self, region: Region) -> None:
-        node = self.record(region, PG.Region)
-        self.add(node, PG.adminLevel, concept_iri("admin-levels", region.level))
-        self.add(node, PG.regionKind, concept_iri("region-kinds", region.kind))
-        self.add(node, PG.namedInSource, Literal(region.named_in_source))
-        self.add(node, PG.withinProvince, iri(self.province_of(region.id)))
-        if region.parent:
-            self.add(node, SCHEMA.containedInPlace, iri(region.parent))
-        if region.code:
-            self.add(node, PG.adminCode, Literal(region.code))
-
-    def indicator(self, indicator: Indicator) -> None:
-        node = self.record(indicator, PG.Indicator)
-        self.add(node, SCHEMA.value, decimal(indicator.value))
-        if indicator.value_max is not None:
-            self.add(node, SCHEMA.maxValue, decimal(indicator.value_max))
-        self.add(node, PG.verbatim, Literal(indicator.verbatim))
-        self.lang_text(node, SCHEMA.unitText, indicator.unit)
-        if indicator.scale is not None:
-            self.add(node, PG.scale, decimal(indicator.scale))
-        if indicator.qualifier:
-            self.add(node, PG.qualifier, Literal(indicator.qualifier))
-        if indicator.kind:
-            self.add(node, PG.indicatorKind, Literal(indicator.kind))
-        if indicator.as_of:
-            self.add(node, PG.asOf, date_literal(indicator.as_of))
-        if indicator.as_of_verbatim:
-            self.add(node, PG.asOfVerbatim, Literal(indicator.as_of_verbatim))
-        if indicator.period_start:
-            self.add(node, PG.periodStart, date_literal(indicator.period_start))
-        self.link_region(node, indicator.region)
-        if indicator.subject:
-            self.add(node, PG.about, iri(indicator.subject))
-
-    def arrangement(self, arrangement: JointArrangement) -> None:
-        node = self.record(arrangement, PG.JointArrangement)
-        self.add(node, PG.arrangementKind, concept_iri("arrangement-kinds", arrangement.kind))
-        self.link_region(node, arrangement.region)
-        self.add(node, PG.practice, iri(arrangement.practice))
-        for participant in arrangement.participants:
-            membership = ID[f"{arrangement.id}/member/{participant.id}"]
-            self.add(node, ORG.hasMembership, membership)
-            self.add(membership, RDF.type, PG.Participation)
-            self.add(membership, ORG.member, iri(participant.id))
-            self.add(membership, ORG.organization, node)
-            if participant.role:
-                self.add(membership, ORG.role, concept_iri("roles", participant.role))
-            practice = participant.practice or arrangement.practice
-            self.add(membership, PROV.wasDerivedFrom, self.evidence(participant.quote, practice))
+def literal(base: str, value: Any, language: str | None = None) -> Literal:
+    """The literal of a value of a model type (by its base: str, int, bool, decimal, date)."""
+    if base == "decimal":
+        return decimal(value)
+    if base == "date":
+        return date_literal(value)
+    return Literal(value, lang=language) if language else Literal(value)
 
 
 def decimal(value: Decimal) -> Literal:

@@ -42,9 +42,13 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _ox_subject(term: Node) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
+
+
 def ox_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as pyoxigraph triples, in no particular order."""
-    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in graph]
+    return [ox.Triple(_ox_subject(s), ox.NamedNode(str(p)), _ox_term(o)) for s, p, o in graph]
 
 
 def _rdf11_escapes(match: re.Match[str]) -> str:
@@ -62,7 +66,7 @@ def canonical_ntriples(graph: Graph | Iterable[ox.Triple]) -> str:
     RDF 1.1 canonical form: in literals only ``\\ " \\n \\r`` are escaped, a tab is written as it is.
     """
     triples = ox_triples(graph) if isinstance(graph, Graph) else graph
-    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     if "\\" in text:
         text = ESCAPE.sub(_rdf11_escapes, text)
     lines = sorted({line for line in text.split("\n") if line.strip()})
@@ -82,7 +86,7 @@ def turtle(triples: Iterable[ox.Triple]) -> bytes:
     """
     ordered = sorted(triples, key=lambda t: (str(t.subject), t.predicate != RDF_TYPE, str(t.predicate), str(t.object)))
     prefixes = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    lines = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8").split("\n")
+    lines = (ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"").decode("utf-8").split("\n")
     header = sorted(line for line in lines if line.startswith("@prefix "))
     body = [line + "\n" if line.endswith(" .") else line for line in lines[len(header):]]
     return ("\n".join(header) + "\n\n" + "\n".join(body).rstrip("\n") + "\n").encode("utf-8")

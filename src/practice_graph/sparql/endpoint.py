@@ -18,7 +18,6 @@ import ctypes.util
 import errno
 import functools
 import io
-import json
 import multiprocessing
 import os
 import queue
@@ -29,9 +28,10 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from practice_graph.core.web import content_security_policy, script_json
 from practice_graph.sparql.ondisk import open_read_only
 
 SPARQL_PATH = "/sparql"
@@ -158,8 +158,8 @@ def check_query(text: str) -> str:
         if names & UPDATE_OPERATIONS or "Update" in names:
             raise Refused(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL updates are refused") from None
         raise Refused(HTTPStatus.BAD_REQUEST, f"malformed query: {query_error}") from None
-    names = [getattr(node, "name", None) for node in _walk(parsed)]
-    if "ServiceGraphPattern" in names:
+    parsed_names = [getattr(node, "name", None) for node in _walk(parsed)]
+    if "ServiceGraphPattern" in parsed_names:
         raise Refused(HTTPStatus.BAD_REQUEST, "SERVICE is refused: this endpoint never queries another address")
     form = str(getattr(parsed[1], "name", ""))
     if form not in QUERY_FORMS:
@@ -209,7 +209,8 @@ class CappedBuffer(io.RawIOBase):
 
     def __init__(self, limit: int) -> None:
         super().__init__()
-        self.limit, self.parts, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
 
     def writable(self) -> bool:
         return True
@@ -278,9 +279,9 @@ def _worker_main(connection: Any, ntriples: bytes | Path, max_result_bytes: int)
             result = store.query(text)
             sink = CappedBuffer(max_result_bytes)
             if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
-                result.serialize(sink, format=getattr(ox.QueryResultsFormat, output))
+                result.serialize(cast(IO[bytes], sink), format=getattr(ox.QueryResultsFormat, output))
             else:
-                ox.serialize(result, sink, format=getattr(ox.RdfFormat, output))
+                ox.serialize(result, cast(IO[bytes], sink), format=getattr(ox.RdfFormat, output))
             connection.send(("ok", sink.getvalue()))
         except Refused as refused:
             connection.send(("refused", (int(refused.status), refused.message)))
@@ -453,7 +454,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         try:
             text = normalise_query(queries[0])
             form = check_query(text)
-            requested = (params.get("format") or params.get("output") or [None])[0]
+            given = params.get("format") or params.get("output")
+            requested = given[0] if given else None
             output = negotiate(self.headers.get("Accept") or "", form, requested)
             body = self.server.pool.run(text, output)
         except Refused as refused:
@@ -468,10 +470,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
         if content_type.startswith("text/html"):
-            self.send_header(
-                "Content-Security-Policy",
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-            )
+            self.send_header("Content-Security-Policy", content_security_policy(connect="'self'"))
         self.end_headers()
         self.wfile.write(body)
 
@@ -503,19 +502,7 @@ def query_page() -> str:
     from practice_graph.sparql.query import named_queries
 
     examples = [{"name": q.name, "question": q.question, "text": q.text} for q in named_queries()]
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-    data = data.replace("&", "\\u0026")
+    data = script_json(examples, sort_keys=False, compact=False)
     template = files("practice_graph.sparql").joinpath("static/query.html").read_text(encoding="utf-8")
     return template.replace("/*EXAMPLES*/[]", data)
 
-
-def serve(ntriples: bytes, host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None,
-          workers: int = 2, ready: threading.Event | None = None) -> None:
-    """Serve until interrupted."""
-    server = SparqlServer((host, port), ntriples, limits or Limits(), workers=workers, verbose=True)
-    if ready is not None:
-        ready.set()
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()

@@ -59,7 +59,7 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         count = self.file.readinto(buffer)
         if count:
             self.bar.update(bytes(memoryview(buffer)[:count]).count(b"\n") if self.by_lines else count)

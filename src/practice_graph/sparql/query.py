@@ -9,9 +9,15 @@ which the SPARQL algebra joins with the query's pattern, so a value can only eve
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyoxigraph as ox
+
+from practice_graph.sparql.remote import remote_solutions
+from practice_graph.sparql.store import oxigraph_store
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 ID_BASE = "https://w3id.org/practice-graph/id/"
@@ -57,8 +63,6 @@ def named_queries() -> list[NamedQuery]:
 def find_query(name_or_path: str) -> NamedQuery:
     """A named query (``cq04``), a query file, or ``-`` for standard input."""
     if name_or_path == "-":
-        import sys
-
         text = sys.stdin.read()
         return NamedQuery(name="-", path=Path("-"), text=text, question="")
     named = QUERY_DIR / f"{name_or_path}.rq"
@@ -71,10 +75,8 @@ def find_query(name_or_path: str) -> NamedQuery:
     raise QueryError(f"no query named {name_or_path!r} and no such file (named queries: {known})")
 
 
-def parse_term(value: str):
+def parse_term(value: str) -> ox.NamedNode | ox.Literal:
     """A parameter value as an RDF term: ``<IRI>``, an http(s) IRI, a graph id, or a literal."""
-    import pyoxigraph as ox
-
     if value.startswith("<") and value.endswith(">"):
         return ox.NamedNode(value[1:-1])
     if re.fullmatch(r"https?://\S+", value):
@@ -84,10 +86,8 @@ def parse_term(value: str):
     return ox.Literal(value)
 
 
-def bindings(query: NamedQuery, given: dict[str, str]):
+def bindings(query: NamedQuery, given: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
     """Substitutions for the engine: given values over the query's defaults."""
-    import pyoxigraph as ox
-
     values: dict[str, str] = {name: default for name, default in query.params.items() if default}
     values.update(given)
     missing = [name for name, default in query.params.items() if default is None and name not in values]
@@ -96,10 +96,8 @@ def bindings(query: NamedQuery, given: dict[str, str]):
     return {ox.Variable(name): parse_term(value) for name, value in sorted(values.items())}
 
 
-def open_store(ntriples: bytes):
+def open_store(ntriples: bytes) -> ox.Store:
     """An in-memory pyoxigraph store holding canonical N-Triples."""
-    from practice_graph.sparql.store import oxigraph_store
-
     return oxigraph_store(ntriples)
 
 
@@ -113,26 +111,31 @@ def bound_text(query: NamedQuery, given: dict[str, str] | None = None) -> str:
     return f"{query.text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
 
 
-def run_select(store, query: NamedQuery, given: dict[str, str] | None = None):
+def run_select(store: ox.Store, query: NamedQuery, given: dict[str, str] | None = None) -> ox.QuerySolutions:
     """Run a SELECT; returns the solutions object of pyoxigraph."""
     text = bound_text(query, given)
     try:
-        return store.query(text)
+        result = store.query(text)
     except SyntaxError as error:
         raise QueryError(f"{query.path}: {error}") from None
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{query.path}: not a SELECT query")
+    return result
 
 
-def term_text(term) -> str:
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
     """A term as people read it: IRIs compacted to ``pgid:``, literals as their value."""
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):
+        return str(term)
     value = term.value
-    if type(term).__name__ == "NamedNode" and value.startswith(ID_BASE):
+    if isinstance(term, ox.NamedNode) and value.startswith(ID_BASE):
         return "pgid:" + value[len(ID_BASE):]
     return value
 
 
-def rows(solutions) -> tuple[list[str], list[list[str]]]:
+def rows(solutions: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
     """Variables and rows of SELECT solutions as display strings."""
     variables = [variable.value for variable in solutions.variables]
     return variables, [[term_text(solution[name]) for name in variables] for solution in solutions]
@@ -158,23 +161,33 @@ def format_table(variables: list[str], table: list[list[str]]) -> str:
     return "\n".join(text.rstrip() for text in out) + "\n"
 
 
-def select(query: str, *, store=None, endpoint: str | None = None, **params: str) -> list[dict[str, str]]:
+def as_query(query: str | NamedQuery) -> NamedQuery:
+    """A named query (``"cq04"``), a query file, ``-`` for standard input, or query text."""
+    if isinstance(query, NamedQuery):
+        return query
+    if "{" in query or "\n" in query:
+        return NamedQuery(name="(text)", path=Path("(text)"), text=query, question="")
+    return find_query(query)
+
+
+def solutions(query: str | NamedQuery, *, store: ox.Store | None = None, endpoint: str | None = None,
+              params: dict[str, str] | None = None) -> ox.QuerySolutions:
+    """The solutions of a SELECT on ``store`` (embedded) or a SPARQL 1.1 ``endpoint``, parameters bound."""
+    named = as_query(query)
+    if endpoint:
+        return remote_solutions(endpoint, bound_text(named, params))
+    if store is None:
+        raise QueryError("a query needs a store or an endpoint")
+    return run_select(store, named, params)
+
+
+def select(query: str, *, store: ox.Store | None = None, endpoint: str | None = None,
+           **params: str) -> list[dict[str, str]]:
     """Rows of a named query (``"cq04"``), a query file or query text, as dicts of display strings.
 
     Runs on ``store`` (an embedded pyoxigraph store) or on a SPARQL 1.1 ``endpoint``. Keyword
     arguments are bound as parameters, never pasted into the text. For the project's own built
     graph, use :func:`practice_graph.api.select`.
     """
-    if "{" in query or "\n" in query:
-        named = NamedQuery(name="(text)", path=Path("(text)"), text=query, question="")
-    else:
-        named = find_query(query)
-    if endpoint:
-        from practice_graph.sparql.remote import remote_solutions
-
-        variables, table = rows(remote_solutions(endpoint, bound_text(named, params)))
-    else:
-        if store is None:
-            raise QueryError("select needs a store or an endpoint")
-        variables, table = rows(run_select(store, named, params))
+    variables, table = rows(solutions(query, store=store, endpoint=endpoint, params=params))
     return [dict(zip(variables, row, strict=True)) for row in table]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
+from rdflib.term import Node
 
 from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
 
@@ -190,7 +191,7 @@ class _Reader:
             if (selector, RDF.type, OA.TextQuoteSelector) in graph:
                 text = graph.value(selector, OA.exact)
             elif (selector, RDF.type, OA.TextPositionSelector) in graph:
-                start, end = int(graph.value(selector, OA.start)), int(graph.value(selector, OA.end))
+                start, end = int(str(graph.value(selector, OA.start))), int(str(graph.value(selector, OA.end)))
         if text is None:
             text = graph.value(evidence, RDFS.label)
         practice = graph.value(evidence, PG.inPractice)
@@ -352,9 +353,9 @@ def typed_multigraph(graph: Graph, provenance: bool = False) -> nx.MultiDiGraph:
 
     names = graph.namespace_manager
 
-    def qname(node: URIRef) -> str:
+    def qname(node: Node) -> str:
         try:
-            return names.normalizeUri(node)
+            return names.normalizeUri(str(node))
         except Exception:  # pragma: no cover - an IRI with no usable prefix
             return str(node)
 
@@ -376,8 +377,8 @@ def typed_multigraph(graph: Graph, provenance: bool = False) -> nx.MultiDiGraph:
         node_types = sorted(types.get(iri, []), key=lambda t: (not t.startswith("pg:"), t))
         multigraph.add_node(node, type=node_types[0] if node_types else "", types=" ".join(node_types),
                             label=label.zh, label_zh=label.zh, label_en=label.en)
-    for source, target, predicate in sorted(set(edges)):
-        multigraph.add_edge(source, target, key=predicate, predicate=predicate)
+    for source, target, relation in sorted(set(edges)):
+        multigraph.add_edge(source, target, key=relation, predicate=relation)
     return multigraph
 
 

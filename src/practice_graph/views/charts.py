@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from practice_graph.model.schema import load_model
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -30,12 +32,12 @@ CJK_FILE_HINTS = ("wqy", "notosanscjk", "sourcehansans", "simhei", "msyh")
 PNG_METADATA = {"Software": None}
 LAYOUT_SEED = 7
 DPI = 110
-KIND_COLOURS = {"department-types": "#4C72B0", "organization-kinds": "#DD8452", "region": "#55A868"}
-KIND_LEGEND = {
-    "department-types": "政府部门 Government department",
-    "organization-kinds": "组织 Organisation",
-    "region": "地区 Region",
-}
+# The participant kinds of the co-participation chart, by the model class they belong to; their
+# colour and legend are that class's viewer colour and labels, as in the viewer.
+KIND_CLASSES = {"department-types": "Agency", "organization-kinds": "Organization", "region": "Region"}
+_KIND_CLASSES = {key: load_model().classes[name] for key, name in KIND_CLASSES.items()}
+KIND_COLOURS = {key: cls.viewer.colour for key, cls in _KIND_CLASSES.items() if cls.viewer}
+KIND_LEGEND = {key: f"{cls.label.zh} {cls.label.en}" for key, cls in _KIND_CLASSES.items()}
 
 
 class FontMissing(RuntimeError):
@@ -77,7 +79,7 @@ def missing_glyphs(texts: Iterable[str], font_path: str | None = None) -> list[s
     return [c for c in characters if font.get_char_index(ord(c)) == 0]
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of every rc name
     name, _ = cjk_font()
     return {
         "font.family": "sans-serif",

@@ -319,7 +319,8 @@ def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
     for region, neighbours in analysis.nearest_by_mechanisms.items():
         cells = []
         for other, score in neighbours:
-            shared = mechanisms[tuple(sorted((region, other)))].shared
+            first, second = sorted((region, other))
+            shared = mechanisms[(first, second)].shared
             shared_zh = "、".join(md(names.mechanism(m).zh) for m in shared)
             cells.append(f"{md(names.region(other).zh)} {score:.2f} ({shared_zh})")
         rows.append([md(names.region(region).zh), md(names.region(region).en), "; ".join(cells)])

@@ -17,7 +17,6 @@ The page is byte-for-byte deterministic: nodes and edges sorted, layout seeded, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,9 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import PROV
 
-from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
+from practice_graph.core.namespaces import ID, OA, PG, SCHEMA
+from practice_graph.core.web import content_security_policy, script_json
+from practice_graph.model.schema import Model, load_model
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -41,7 +42,7 @@ MAX_QUOTES = 6
 
 @dataclass(frozen=True)
 class NodeType:
-    """How one class of node looks: names, colour, vis shape and a legend symbol."""
+    """How one class of node looks: names, colour, vis shape and a legend symbol (from the model)."""
 
     key: str
     zh: str
@@ -50,47 +51,64 @@ class NodeType:
     shape: str
     symbol: str
     size: int
+    iri: URIRef
 
 
-# Class names are the ontology's rdfs:label (tests keep them in step).
-NODE_TYPES: tuple[NodeType, ...] = (
-    NodeType("WorkTask", "工作任务", "Work task", "#c62828", "star", "★", 34),
-    NodeType("Measure", "主要举措", "Measure", "#ef6c00", "triangle", "▲", 24),
-    NodeType("Practice", "经验做法", "Practice", "#1565c0", "dot", "●", 18),
-    NodeType("Region", "行政区", "Region", "#2e7d32", "square", "■", 14),
-    NodeType("Agency", "政府部门", "Agency", "#6a1b9a", "diamond", "◆", 14),
-    NodeType("Organization", "组织机构", "Organization", "#8d6e63", "dot", "●", 12),
-    NodeType("Platform", "数字平台", "Platform", "#00838f", "triangleDown", "▼", 14),
-    NodeType("PolicyDocument", "政策文件", "Policy document", "#546e7a", "square", "■", 12),
-    NodeType("Brand", "品牌与称号", "Brand", "#d81b60", "star", "★", 14),
-    NodeType("Event", "活动", "Event", "#9e9d24", "diamond", "◆", 12),
-    NodeType("Indicator", "量化指标", "Indicator", "#90a4ae", "dot", "●", 8),
-    NodeType("Mechanism", "机制", "Mechanism", "#66bb6a", "hexagon", "⬢", 12),
-    NodeType("MechanismCategory", "机制类别", "Mechanism category", "#1b5e20", "hexagon", "⬢", 20),
-    NodeType("JointArrangement", "联合安排", "Joint arrangement", "#f06292", "triangleDown", "▼", 14),
-)
-TYPE_BY_KEY = {node_type.key: node_type for node_type in NODE_TYPES}
+@dataclass(frozen=True)
+class EdgeClass:
+    """A class whose instances are drawn as edges (``source`` -> ``target``), labelled by ``label``'s
+    value or, without one, by ``fallback`` (the model's ``viewer: edge:`` hint)."""
 
-# Relations drawn as edges (subject -> object). pg: names are the ontology's rdfs:label.
-RELATIONS: dict[URIRef, tuple[str, str]] = {
-    PG.task: ("所属工作任务", "task"),
-    PG.measure: ("所属主要举措", "measure"),
-    PG.leadRegion: ("牵头地区", "lead region"),
-    PG.usesMechanism: ("采用机制", "uses mechanism"),
-    PG.workerSourceRegion: ("劳务来源地区", "worker source region"),
-    PG.practice: ("所属经验做法", "practice"),
-    PG.region: ("所在地区", "region"),
-    PG.operator: ("运营主体", "operator"),
-    PG.connectsTo: ("数据对接", "connects to"),
-    PG.reward: ("奖励", "reward"),
-    PG.about: ("度量对象", "about"),
-    PG.mentions: ("提及", "mentions"),
-    SCHEMA.containedInPlace: ("上级行政区", "contained in"),
-    DCTERMS.creator: ("发文机关", "issuer"),
-    SCHEMA.organizer: ("主办", "organiser"),
-    SKOS.broader: ("上位类别", "broader"),
-}
-MEMBER = ("成员", "member")
+    iri: URIRef
+    source: URIRef
+    target: URIRef
+    label: URIRef
+    fallback: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Relations:
+    """The relations drawn as edges, by predicate, with their names; ``weak`` ones only where nothing
+    else links the pair; and the classes drawn as edges."""
+
+    names: dict[URIRef, tuple[str, str]]
+    weak: frozenset[URIRef]
+    edge_classes: tuple[EdgeClass, ...]
+
+
+def node_types(model: Model | None = None) -> tuple[NodeType, ...]:
+    """The node types of the viewer: every record class the model gives viewer hints."""
+    model = model or load_model()
+    return tuple(NodeType(cls.name, cls.label.zh, cls.label.en, cls.viewer.colour, cls.viewer.shape,
+                          cls.viewer.symbol, cls.viewer.size, URIRef(model.expand(cls.uri)))  # type: ignore[arg-type]
+                 for cls in model.records() if cls.viewer is not None)
+
+
+def relations(model: Model | None = None) -> Relations:
+    """The relations between records that the viewer draws, named as the model names them."""
+    model = model or load_model()
+    names: dict[URIRef, tuple[str, str]] = {}
+    weak = set()
+    for cls in model.records():
+        for slot in cls.slots:
+            if slot.uri and slot.edge is not False and model.is_reference(slot):
+                predicate = URIRef(model.expand(slot.uri))
+                names.setdefault(predicate, (slot.label.zh, slot.label.en))
+                if slot.edge == "weak":
+                    weak.add(predicate)
+    edge_classes = []
+    for cls in model.classes.values():
+        if cls.edge is not None and cls.uri:
+            source, target, label = (cls.slot(name) for name in (cls.edge.source, cls.edge.target, cls.edge.label))
+            edge_classes.append(EdgeClass(URIRef(model.expand(cls.uri)), URIRef(model.expand(source.uri or "")),
+                                          URIRef(model.expand(target.uri or "")), URIRef(model.expand(label.uri or "")),
+                                          (target.label.zh, target.label.en)))
+    return Relations(names, frozenset(weak), tuple(edge_classes))
+
+
+NODE_TYPES = node_types()
+_RELATIONS = relations()
+RELATIONS = _RELATIONS.names  # relations drawn as edges (subject -> object) and their names
 
 
 @dataclass
@@ -129,6 +147,7 @@ class ViewerData:
     edges: list[ViewerEdge]
     tasks: list[ViewerNode]
     provinces: list[ViewerNode]
+    types: tuple[NodeType, ...] = NODE_TYPES
 
     @property
     def large(self) -> bool:
@@ -207,11 +226,14 @@ def _statements(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], URIRef]:
     return found
 
 
-def viewer_data(graph: Graph) -> ViewerData:
-    """Nodes, edges and the filter lists of the whole graph, deterministic order."""
+def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
+    """Nodes, edges and the filter lists of the whole graph, deterministic order (classes and
+    relations as ``model`` declares them; default: the package's model)."""
+    types = node_types(model) if model is not None else NODE_TYPES
+    drawn = relations(model) if model is not None else _RELATIONS
     nodes: dict[URIRef, ViewerNode] = {}
-    for node_type in NODE_TYPES:
-        for node in sorted(s for s in graph.subjects(RDF.type, PG[node_type.key]) if isinstance(s, URIRef)):
+    for node_type in types:
+        for node in sorted(s for s in graph.subjects(RDF.type, node_type.iri) if isinstance(s, URIRef)):
             if node in nodes:
                 continue
             zh, en = _label(graph, node, "zh"), _label(graph, node, "en")
@@ -220,8 +242,8 @@ def viewer_data(graph: Graph) -> ViewerData:
     statements = _statements(graph)
     edges: list[ViewerEdge] = []
     linked: set[frozenset[URIRef]] = set()
-    for predicate, names in RELATIONS.items():
-        if predicate == PG.mentions:
+    for predicate, names in drawn.names.items():
+        if predicate in drawn.weak:
             continue
         for source, target in sorted(graph.subject_objects(predicate)):
             if source in nodes and target in nodes and source != target:
@@ -229,26 +251,30 @@ def viewer_data(graph: Graph) -> ViewerData:
                 edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
                     graph, names, nodes[source], nodes[target], holder)))
                 linked.add(frozenset((source, target)))
-    for membership in sorted(graph.subjects(RDF.type, PG.Participation)):
-        arrangement, member = graph.value(membership, ORG.organization), graph.value(membership, ORG.member)
-        if arrangement not in nodes or member not in nodes:
-            continue
-        role = graph.value(membership, ORG.role)
-        names = (_label(graph, role, "zh"), _label(graph, role, "en")) if role is not None else MEMBER
-        edges.append(ViewerEdge(arrangement, member, *names, _edge_tooltip(
-            graph, names, nodes[arrangement], nodes[member], membership)))
-        linked.add(frozenset((arrangement, member)))
-    names = RELATIONS[PG.mentions]
-    for source, target in sorted(graph.subject_objects(PG.mentions)):  # only where nothing says more
-        if source in nodes and target in nodes and frozenset((source, target)) not in linked:
-            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
-                                                                           nodes[target], None)))
+    for edge_class in drawn.edge_classes:
+        for instance in sorted(graph.subjects(RDF.type, edge_class.iri)):
+            source, target = graph.value(instance, edge_class.source), graph.value(instance, edge_class.target)
+            if not (isinstance(instance, URIRef) and isinstance(source, URIRef) and isinstance(target, URIRef)
+                    and source in nodes and target in nodes):
+                continue
+            label = graph.value(instance, edge_class.label)
+            names = (_label(graph, label, "zh"), _label(graph, label, "en")) if isinstance(label, URIRef) \
+                else edge_class.fallback
+            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
+                graph, names, nodes[source], nodes[target], instance)))
+            linked.add(frozenset((source, target)))
+    for predicate in sorted(drawn.weak):  # only where nothing says more
+        names = drawn.names[predicate]
+        for source, target in sorted(graph.subject_objects(predicate)):
+            if source in nodes and target in nodes and frozenset((source, target)) not in linked:
+                edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
+                                                                               nodes[target], None)))
     _assign_tasks_and_provinces(graph, nodes)
     tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
                    key=lambda n: (str(graph.value(n.iri, PG.number)).zfill(4), str(n.iri)))
     province_iris = {p for p in graph.objects(None, PG.withinProvince) if p in nodes}
     provinces = sorted((nodes[p] for p in province_iris), key=lambda n: n.record_id)
-    return ViewerData(list(nodes.values()), edges, tasks, provinces)
+    return ViewerData(list(nodes.values()), edges, tasks, provinces, types)
 
 
 def _assign_tasks_and_provinces(graph: Graph, nodes: dict[URIRef, ViewerNode]) -> None:
@@ -301,7 +327,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     """Keep the chosen types, the nodes of one work task, and the neighbourhood of a focus node."""
     nodes = data.nodes
     if types:
-        wanted = {_type_key(name) for name in types}
+        wanted = {_type_key(name, data.types) for name in types}
         nodes = [n for n in nodes if n.type_key in wanted]
     if task:
         chosen = _find(data.tasks, task, "--task", "work task")
@@ -320,15 +346,15 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
             reached |= frontier
         nodes = [n for n in nodes if n.iri in reached]
         edges = [e for e in edges if e.source in reached and e.target in reached]
-    return ViewerData(nodes, edges, data.tasks, data.provinces)  # the filters keep every task and province
+    return ViewerData(nodes, edges, data.tasks, data.provinces, data.types)  # the filters keep every task and province
 
 
-def _type_key(name: str) -> str:
+def _type_key(name: str, node_types: tuple[NodeType, ...] = NODE_TYPES) -> str:
     wanted = name.strip().lower().replace(" ", "").replace("-", "").replace("_", "")
-    for node_type in NODE_TYPES:
+    for node_type in node_types:
         if wanted in {node_type.key.lower(), node_type.zh}:
             return node_type.key
-    known = ", ".join(t.key for t in NODE_TYPES)
+    known = ", ".join(t.key for t in node_types)
     raise SelectionError(f"--types: unknown node type {name.strip()!r} (known: {known})")
 
 
@@ -392,16 +418,9 @@ def _scatter(index: Any, vectors: Any, count: int) -> Any:
 
 # ---------------------------------------------------------------------------- the page
 PAGE_TITLE = "practice-graph 实践知识图谱"
-CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+CSP = content_security_policy()
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element: no <, > or & survive, so no data can end the element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _vis_options(large: bool) -> dict[str, Any]:
@@ -434,6 +453,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
     large = data.large if precomputed is None else precomputed
 
     ids = {node.iri: f"n{index}" for index, node in enumerate(data.nodes)}
+    type_by_key = {node_type.key: node_type for node_type in data.types}
     task_index = {task.iri: index for index, task in enumerate(data.tasks)}
     province_index = {province.iri: index for index, province in enumerate(data.provinces)}
     positions: list[tuple[int, int]] = []
@@ -444,7 +464,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
     network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
                       neighborhood_highlight=True, heading="")
     for i, node in enumerate(data.nodes):
-        node_type = TYPE_BY_KEY[node.type_key]
+        node_type = type_by_key[node.type_key]
         extra: dict[str, Any] = {}
         if positions:
             extra = {"x": positions[i][0], "y": positions[i][1]}
@@ -476,7 +496,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
         "title": title,
         "large": large,
         "types": [{"key": t.key, "zh": t.zh, "en": t.en, "colour": t.colour, "symbol": t.symbol,
-                   "count": counts[t.key]} for t in NODE_TYPES if counts[t.key]],
+                   "count": counts[t.key]} for t in data.types if counts[t.key]],
         "tasks": [{"zh": t.zh, "en": t.en, "rid": t.record_id} for t in data.tasks],
         "provinces": [{"zh": p.zh, "en": p.en, "rid": p.record_id} for p in data.provinces],
     }
@@ -493,7 +513,7 @@ def _post_process(page: str, view: dict[str, Any]) -> str:
             f"<title>{PAGE_TITLE}</title>\n<style>{_STYLE}</style>\n")
     page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
     page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="zh-Hans">', 1).lstrip()
-    data_script = f'<script type="application/json" id="pg-view-data">{_script_json(view)}</script>\n'
+    data_script = f'<script type="application/json" id="pg-view-data">{script_json(view)}</script>\n'
     page = page.replace("<body>", "<body>\n" + _PANEL + data_script, 1)
     page = _replace_last(page, "</body>", f"<script>{_SCRIPT}</script>\n</body>")
     problems = offline_problems(page)
