@@ -94,8 +94,9 @@ def test_evidence_parameter_is_bound_not_pasted() -> None:
     assert "河南省固始县" in quotes
     hostile = '"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #'
     result = run("query", "evidence", "--param", f"node={hostile}", "--format", "json")
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["results"]["bindings"] == []
+    # Not a node of the graph: one line and exit 2 (issue 15), the text never reaches the query.
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "not a node in the graph" in result.stderr
 
 
 def test_missing_required_parameter_and_bad_query_exit_2(tmp_path) -> None:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
-import threading
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,6 @@ from practice_graph.cli import main
 from practice_graph.core.paths import NTRIPLES, TURTLE
 from practice_graph.core.progress import progress, progress_wanted
 from practice_graph.pipeline import Built
-from practice_graph.sparql.endpoint import Limits, SparqlServer
 from practice_graph.sparql.ondisk import load_files
 
 # The source lists five work tasks (一 to 五), sixteen measures and forty-seven practices.
@@ -79,23 +74,6 @@ def test_a_broken_file_is_one_line_exit_2_and_leaves_no_new_store(tmp_path: Path
     other.write_text("<rdf:RDF/>", encoding="utf-8")
     result = CliRunner().invoke(main, ["load", "--store", str(tmp_path / "db"), str(other)])
     assert result.exit_code == 2 and "not N-Triples (.nt) or Turtle (.ttl)" in result.stderr
-
-
-def test_serve_answers_from_the_store(store) -> None:
-    server = SparqlServer(("127.0.0.1", 0), store, Limits(timeout_s=10), workers=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        query = "PREFIX pg: <https://w3id.org/practice-graph/ontology#> SELECT (COUNT(?p) AS ?n) { ?p a pg:Practice }"
-        request = urllib.request.Request(f"http://{host}:{port}/sparql?" + urllib.parse.urlencode({"query": query}),
-                                         headers={"Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = json.loads(response.read())
-        assert body["results"]["bindings"][0]["n"]["value"] == COUNTS[2]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Terminal(io.StringIO):

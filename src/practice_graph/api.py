@@ -14,7 +14,6 @@ from practice_graph.sparql import query as queries
 
 if TYPE_CHECKING:
     import pyoxigraph
-    from rdflib import Graph
 
 __all__ = ["built_ntriples", "default_store", "load_graph", "select", "show_inline"]
 
@@ -41,8 +40,9 @@ def select(query: str, *, store: pyoxigraph.Store | None = None, endpoint: str |
     return queries.select(query, store=store, endpoint=endpoint, **params)
 
 
-def show_inline(graph: Graph | None = None, height: int = 720, **selection: Any) -> Any:
-    """The offline viewer inline in Jupyter, for the built graph (or ``graph``)."""
-    from practice_graph.views import viewer  # start-up time: pyvis and rdflib, only for the viewer
+def show_inline(graph: Any = None, height: int = 720, **selection: Any) -> Any:
+    """The offline viewer inline in Jupyter, for the built graph (or ``graph``: a pyoxigraph Store, a
+    ``views.read.Source`` or an rdflib Graph)."""
+    from practice_graph.views import viewer  # start-up time: pyvis, only for the viewer
 
-    return viewer.show_inline(graph if graph is not None else load_graph(), height=height, **selection)
+    return viewer.show_inline(graph if graph is not None else default_store(), height=height, **selection)

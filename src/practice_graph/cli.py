@@ -15,26 +15,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
-import pyoxigraph as ox
 
 from practice_graph.core.files import write_atomically, write_outputs
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
     BuildFailed,
     built_ntriples,
-    class_counts,
     keep,
-    load_graph,
-    predicate_counts,
     render_outputs,
 )
 from practice_graph.pipeline import build as run_build
 from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
+from practice_graph.sparql.store import oxigraph_store
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +80,14 @@ def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
                            exit_code=1) from None
 
 
+def font_notice() -> None:
+    """One warning line when the charts were drawn without a CJK font (Chinese shows as boxes)."""
+    from practice_graph.views import charts  # start-up time: matplotlib
+
+    if not charts.chart_font().has_cjk:
+        click.echo(f"warning: {charts.NO_CJK_NOTICE}", err=True)
+
+
 # ---------------------------------------------------------------------------- shared options
 
 FOLDER = click.Path(file_okay=False, path_type=Path)
@@ -96,20 +104,6 @@ def data_option(command: F) -> F:
     """``--data``: the folder of curated YAML and the source text."""
     return click.option("--data", "data_dir", type=FOLDER, default=DEFAULT_DATA, show_default=True,
                         help="Folder of curated YAML and the source text.")(command)
-
-
-def store_option(command: F) -> F:
-    """``--store``: an on-disk store (see ``load``) to read instead of the built graph."""
-    return click.option("--store", "store_dir", type=FOLDER, default=None,
-                        help="Read the on-disk store in this folder (made by the load command).")(command)
-
-
-def read_only_store(store_dir: Path) -> ox.Store:
-    """The on-disk store, read-only; a missing or broken one is one line, exit 2."""
-    from practice_graph.sparql.ondisk import StoreError, open_read_only  # start-up time: tqdm
-
-    with reported(bad_input=(StoreError,)):
-        return open_read_only(store_dir)
 
 
 def out_option(default: Path, help: str, *, file: bool = False) -> Callable[[F], F]:
@@ -135,11 +129,10 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     The graph is also kept in the cache of built graphs, where the other commands read it.
     """
-    from practice_graph.views.charts import FontMissing  # start-up time: matplotlib
-
-    with reported(failure=(FontMissing,)):
+    with reported():
         built = run_build(data_dir, ontology_dir)
         files = render_outputs(built)
+    font_notice()
     folders: dict[Path, list[Path]] = {}
     for path in write_or_fail(out, files):
         folders.setdefault(path.parent, []).append(path)
@@ -169,25 +162,30 @@ def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
 @graph_source
 def stats(data_dir: Path, ontology_dir: Path) -> None:
     """Counts per class and per relation."""
+    from practice_graph.views.read import read_counts  # start-up time: the read side, only for stats
+
     with reported():
-        graph = load_graph(data_dir, ontology_dir)
-    click.echo(f"triples\t{len(graph)}")
+        ntriples = built_ntriples(data_dir, ontology_dir)
+    counts = read_counts(oxigraph_store(ntriples))
+    click.echo(f"triples\t{counts.triples}")
     click.echo("\n# instances per class")
-    for name, count in sorted(class_counts(graph).items()):
+    for name, count in sorted(counts.classes.items()):
         click.echo(f"{name}\t{count}")
     click.echo("\n# triples per predicate")
-    for name, count in sorted(predicate_counts(graph).items()):
+    for name, count in sorted(counts.predicates.items()):
         click.echo(f"{name}\t{count}")
 
 
-def _params(params: tuple[str, ...]) -> dict[str, str]:
-    given: dict[str, str] = {}
-    for param in params:
-        name, sep, value = param.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {param!r}", param_hint="--param")
-        given[name.lstrip("?$")] = value
-    return given
+STORE_OPTION = click.option("--store", "store_dir", type=FOLDER,
+                            help="Use the on-disk store in this folder (see the load command).")
+
+
+def _read_only_store(store_dir: Path) -> ox.Store:
+    """The on-disk store, read-only, or exit 2 with one line saying why not."""
+    from practice_graph.sparql.ondisk import StoreError, open_read_only  # start-up time: only with --store
+
+    with reported(bad_input=(StoreError,)):
+        return open_read_only(store_dir)
 
 
 @main.command()
@@ -201,7 +199,7 @@ def load(store_dir: Path, files: tuple[Path, ...], no_progress: bool, data_dir: 
 
     The triples are added to what the store holds. Stop any serve or query on the store first.
     """
-    from practice_graph.sparql.ondisk import StoreError, load_bytes, load_files  # start-up time: tqdm
+    from practice_graph.sparql.ondisk import StoreError, load_bytes, load_files  # start-up time: only load
 
     with reported(bad_input=(StoreError,)):
         if files:
@@ -212,21 +210,37 @@ def load(store_dir: Path, files: tuple[Path, ...], no_progress: bool, data_dir: 
                f"{store_dir} holds {loaded.after:,} triples")
 
 
+def _params(params: tuple[str, ...]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {param!r}", param_hint="--param")
+        given[name.lstrip("?$")] = value
+    return given
+
+
 @main.command()
 @click.argument("query_name", metavar="NAME|FILE|-", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query variable (an id such as henan, an IRI, or a literal).")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-              show_default=True)
+              help="A parameter the query declares, checked against the graph: a node by its id (henan), "
+                   "pgid:henan, IRI or label (河南省); a literal; a number.")
+@click.option("--format", "output_format", default=None,
+              type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "ttl", "nt",
+                                 "json-ld"], case_sensitive=False),
+              help="SELECT, ASK: table (default), json, csv, tsv, xml; CONSTRUCT, DESCRIBE: turtle (default), "
+                   "ntriples, jsonld.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-@store_option
-def query(query_name: str | None, params: tuple[str, ...], output_format: str, list_queries: bool,
+@STORE_OPTION
+def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
           data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
-    Parameters are bound as RDF terms by the engine's serialiser, never pasted into the query text.
+    Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
+    CONSTRUCT and DESCRIBE print Turtle (or ntriples, jsonld). Parameters are checked against
+    the graph and bound as RDF terms by the engine, never pasted into the query text.
     """
     if list_queries:
         for named in queries.named_queries():
@@ -237,20 +251,40 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
     given = _params(params)
     with reported(bad_input=(queries.QueryError,), failure=(RemoteError,)):
         named = queries.find_query(query_name)
-        queries.bindings(named, given)  # a missing parameter is reported before any build
+        queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
         if endpoint:
-            store = None
+            target: str | ox.Store = endpoint
         elif store_dir:
-            store = read_only_store(store_dir)
+            target = _read_only_store(store_dir)
         else:
-            store = queries.open_store(built_ntriples(data_dir, ontology_dir))
-        solutions = queries.solutions(named, store=store, endpoint=endpoint, params=given)
-    if output_format == "table":
-        click.echo(queries.format_table(*queries.rows(solutions)), nl=False)
-        return
-    result_format = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-                     "tsv": ox.QueryResultsFormat.TSV}[output_format]
-    click.echo((solutions.serialize(format=result_format) or b"").decode("utf-8"), nl=False)
+            target = queries.open_store(built_ntriples(data_dir, ontology_dir))
+        answer = queries.run_query(target, named, given, output_format)
+    click.echo(answer, nl=False)
+
+
+def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
+    """What the site and the served pages are made of (exit 2 when the source text is missing or altered)."""
+    from practice_graph.core.paths import ONTOLOGY_FILE
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        ntriples = built_ntriples(data_dir, ontology_dir)
+        return static_site.site_inputs(ntriples, data_dir, ontology_dir / ONTOLOGY_FILE, graph_dir / ANALYSIS_DIR)
+
+
+@main.command()
+@graph_source
+@out_option(DEFAULT_OUT / "site", "Folder for the site (replaced whole; only an empty folder or an earlier site).")
+def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+    """Write the graph as a static site: entry pages, source reader, map, query examples, report, viewer."""
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        static_site.check_out_dir(out)
+        files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+        static_site.write_site(out, files)
+    size = sum(len(content) for content in files.values())
+    click.echo(f"wrote {out}/ ({len(files)} files, {size:,} bytes); open {out / 'index.html'}")
 
 
 @main.command()
@@ -264,41 +298,51 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str, l
               type=click.IntRange(1024), help="Largest result, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes, each holding the graph.")
+@click.option("--memory-limit", metavar="SIZE",
+              help="Memory the workers may use in total, shared equally (512M, 2G, 25%); default: half the machine's.")
+@click.option("--base-url", default="/", show_default=True, metavar="URL",
+              help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @graph_source
-@store_option
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          data_dir: Path, ontology_dir: Path, store_dir: Path | None) -> None:
+          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    from practice_graph.sparql.endpoint import Limits, SparqlServer  # start-up time: rdflib's parser
+    # start-up time: the server's modules and the page renderer load only to serve
+    from practice_graph.sparql.endpoint import (
+        EndpointError,
+        Limits,
+        SparqlServer,
+        parse_size,
+        serve_until_stopped,
+    )
+    from practice_graph.views.site import LiveSite
 
-    ntriples: bytes | Path
-    if store_dir:
-        read_only_store(store_dir)  # a missing or broken store is one line here, not a dead worker
-        ntriples = store_dir
-    else:
-        with reported():
-            ntriples = built_ntriples(data_dir, ontology_dir)
-    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
+        memory_bytes = parse_size(memory_limit) if memory_limit else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
+    inputs = _site_inputs(data_dir, ontology_dir)
+    ntriples = inputs.ntriples
+    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
+    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
+                    memory_bytes=memory_bytes)
+    try:
+        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
     except OSError as error:
         raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except EndpointError as error:
+        raise CommandError(str(error)) from None
     if server.pool.not_isolated:
         click.echo(f"warning: query workers can reach the network ({server.pool.not_isolated}); "
                    "SERVICE is refused by the query check alone", err=True)
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host!s}:{bound_port}"
     click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
+    click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
 @main.command()
@@ -335,38 +379,74 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
                f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
 
 
+def _read_rdf_file(path: Path) -> ox.Store:
+    """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    import pyoxigraph as ox  # start-up time: only analyze --graph reads a file
+
+    store = ox.Store()
+    extension = path.suffix.lstrip(".").lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
+                                                            else ox.RdfFormat.TURTLE)
+    try:
+        store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError) as error:
+        message = " ".join(str(error).split())[:300]
+        raise CommandError(f"{path}: not readable as RDF: {message}") from None
+    return store
+
+
 @main.command()
 @graph_source
 @out_option(DEFAULT_OUT / ANALYSIS_DIR, "Folder for the report, tables, charts and Gephi files.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
-def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None) -> None:
+@click.option("--endpoint", metavar="URL",
+              help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
+def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    # start-up time: rdflib, networkx and matplotlib
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
-    from practice_graph.views.charts import FontMissing
+    # start-up time: networkx and matplotlib
+    from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse, render_analysis
 
-    if graph_file is not None:
-        graph = Graph()
-        try:
-            graph.parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
-        except Exception as error:  # every parser has its own errors: all of them mean "not RDF"
-            message = " ".join(str(error).split())[:300]
-            raise CommandError(f"{graph_file}: not readable as RDF: {message}") from None
+    if graph_file is not None and endpoint:
+        raise click.UsageError("give --graph or --endpoint, not both")
+    if endpoint:
+        source, name = Source(endpoint=endpoint), endpoint
+    elif graph_file is not None:
+        source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
         with reported():
-            graph = load_graph(data_dir, ontology_dir)
+            source, name = Source(store=oxigraph_store(built_ntriples(data_dir, ontology_dir))), "built graph"
     try:
-        files = render_analysis(graph)
+        with reported(failure=(RemoteError,)):
+            files = render_analysis(source)
     except NothingToAnalyse as error:
-        raise CommandError(f"{graph_file or 'built graph'}: {error}") from None
-    except FontMissing as error:
-        raise CommandError(str(error), exit_code=1) from None
+        raise CommandError(f"{name}: {error}") from None
+    font_notice()
     for path in write_or_fail(out, files):
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print.")
+@click.option("--out", "out", type=FOLDER, help="Also write diff.md and diff.json into this folder.")
+def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
+    """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
+
+    OLD and NEW are N-Triples files (practice-graph.nt) or folders holding one (a dist/ or a release).
+    """
+    from practice_graph.views import diff as diffing  # start-up time: pyoxigraph queries, markdown
+
+    with reported(bad_input=(diffing.DiffError,)):
+        result = diffing.diff_files(old, new)
+    texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
+    click.echo(texts["diff.md" if output_format == "markdown" else "diff.json"], nl=False)
+    if out is not None:
+        for path in write_or_fail(out, {name: text.encode("utf-8") for name, text in texts.items()}):
+            click.echo(f"wrote {path}", err=True)
 
 
 @main.command()
@@ -382,14 +462,15 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
     from practice_graph.views import viewer  # start-up time: rdflib and pyvis
+    from practice_graph.views.dataset import embed_dataset_jsonld
 
     with reported():
-        graph = load_graph(data_dir, ontology_dir)
+        store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]
     with reported(bad_input=(viewer.SelectionError,)):
-        data = viewer.select(viewer.viewer_data(graph), focus=focus, depth=depth, types=type_names, task=task)
+        data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     try:
-        write_atomically(out, viewer.render_html(data).encode("utf-8"))
+        write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}", exit_code=1) from None
     mode = "precomputed layout" if data.large else "seeded physics layout"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,11 +56,14 @@ def load_valid(data_dir: Path) -> Dataset:
     """Load and check the curated data; raise BuildFailed with every problem found."""
     # Stages are imported when used: `practice-graph query` on a current build never needs them
     # (pydantic, YAML and rdflib cost most of the 0.3 s start-up budget).
+    from practice_graph import __version__
     from practice_graph.curation.load import DataError, load_dataset
+    from practice_graph.curation.release import read_release
     from practice_graph.curation.validate import validate_dataset
 
     try:
         dataset = load_dataset(data_dir)
+        read_release(data_dir, __version__)  # a malformed data/release.yaml fails here, at its line
     except DataError as error:
         raise BuildFailed([str(error)]) from None
     problems = validate_dataset(dataset)
@@ -96,16 +98,21 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
 def render_outputs(built: Built) -> dict[str, bytes]:
     """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 
-    Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
+    The analysis and the viewer read the built N-Triples through their view queries on an embedded
+    store. Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
-    # start-up time: networkx, matplotlib and pyvis load only when outputs are rendered
+    # start-up time: pyoxigraph, networkx, matplotlib and pyvis load only when outputs are rendered
+    from practice_graph.sparql.store import oxigraph_store
+    from practice_graph.views.dataset import embed_dataset_jsonld
+    from practice_graph.views.read import Source
     from practice_graph.views.report import render_analysis
     from practice_graph.views.viewer import render_html, viewer_data
 
     files = dict(built.files)
-    for name, content in render_analysis(built.graph).items():
+    source = Source(store=oxigraph_store(built.files[NTRIPLES]))  # one Source: each view query runs once
+    for name, content in render_analysis(source).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
-    files[VIEWER_FILE] = render_html(viewer_data(built.graph)).encode("utf-8")
+    files[VIEWER_FILE] = embed_dataset_jsonld(render_html(viewer_data(source)), built.graph).encode("utf-8")
     return files
 
 
@@ -116,24 +123,6 @@ def keep(built: Built) -> bool:
     except OSError:
         return False
     return True
-
-
-def class_counts(graph: Graph) -> Counter[str]:
-    """Instances per class, by compact name."""
-    from rdflib import RDF  # start-up time: the CLI imports this module
-
-    counts: Counter[str] = Counter()
-    for _, rdf_class in graph.subject_objects(RDF.type):
-        counts[graph.namespace_manager.normalizeUri(str(rdf_class))] += 1
-    return counts
-
-
-def predicate_counts(graph: Graph) -> Counter[str]:
-    """Triples per predicate, by compact name."""
-    counts: Counter[str] = Counter()
-    for _, predicate, _ in graph:
-        counts[graph.namespace_manager.normalizeUri(str(predicate))] += 1
-    return counts
 
 
 _last_read: dict[str, bytes] = {}  # the graph this process read last, by stamp key

@@ -42,13 +42,9 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _ox_subject(term: Node) -> ox.NamedNode | ox.BlankNode:
-    return ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
-
-
 def ox_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as pyoxigraph triples, in no particular order."""
-    return [ox.Triple(_ox_subject(s), ox.NamedNode(str(p)), _ox_term(o)) for s, p, o in graph]
+    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in graph]  # type: ignore[arg-type]
 
 
 def _rdf11_escapes(match: re.Match[str]) -> str:
