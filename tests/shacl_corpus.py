@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from practice_graph.core.namespaces import DCTERMS, ELI, OA, ORG, PG, SCHEMA, SKOS
-from practice_graph.rdf.build import PROV
+from practice_graph.core.namespaces import ELI, OA, ORG, PG, SCHEMA
 
 
 @dataclass(frozen=True)
@@ -89,19 +89,19 @@ def agency_without_english_label(graph: Graph, pick: Picker) -> list[tuple[Node,
     for label in list(graph.objects(agency, RDFS.label)):
         if label.language == "en":
             graph.remove((agency, RDFS.label, label))
-    return [(agency, "needs exactly one rdfs:label")]
+    return [(agency, "rdf-schema#label")]
 
 
 def agency_label_in_french(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
     agency = pick(PG.Agency)
     graph.add((agency, RDFS.label, Literal("bureau", lang="fr")))
-    return [(agency, "needs exactly one rdfs:label")]
+    return [(agency, "rdf-schema#label")]
 
 
 def two_chinese_labels(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
     practice = pick(PG.Practice)
     graph.add((practice, RDFS.label, Literal("另一个名称", lang="zh")))
-    return [(practice, "needs exactly one rdfs:label")]
+    return [(practice, "rdf-schema#label")]
 
 
 def identifier_not_a_slug(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
@@ -214,15 +214,16 @@ def evidence_without_source(graph: Graph, pick: Picker) -> list[tuple[Node, str]
 def practice_without_evidence(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
     practice = pick(PG.Practice)
     graph.remove((practice, PROV.wasDerivedFrom, None))
-    return [(practice, "needs at least one quote of the source")]
+    return [(practice, "prov#wasDerivedFrom")]
 
 
-def role_notation_not_allowed(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
+def role_outside_the_roles(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
+    """A participation whose role is a concept of another scheme (an administrative level)."""
     participation = pick(PG.Participation, ORG.role)
-    role = graph.value(participation, ORG.role)
-    replace(graph, role, SKOS.notation, Literal("boss"))
-    # each participation with that role fails its role's shape, and the role its notation
-    return [(subject, "role") for subject in graph.subjects(ORG.role, role)] + [(role, "notation")]
+    concept = pick(SKOS.Concept, SKOS.notation, Literal("county"))
+    replace(graph, participation, ORG.role, concept)
+    # the role's shape is checked on the concept too: it is not in the roles scheme
+    return [(participation, "role"), (concept, "inScheme")]
 
 
 def arrangement_with_one_participant(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
@@ -309,7 +310,14 @@ def mechanism_without_definition(graph: Graph, pick: Picker) -> list[tuple[Node,
 
 
 def concept_without_scheme(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
-    concept = pick(SKOS.Concept, SKOS.notation)
+    """A concept nothing uses (so no record's value fails with it) taken out of its scheme."""
+    unused = sorted(
+        concept for concept in graph.subjects(RDF.type, SKOS.Concept)
+        if concept not in pick.picked
+        and not {predicate for _, predicate in graph.subject_predicates(concept)} - {SKOS.hasTopConcept, SKOS.narrower}
+    )
+    concept = unused[0]
+    pick.picked.add(concept)
     graph.remove((concept, SKOS.inScheme, None))
     return [(concept, "inScheme")]
 
@@ -359,7 +367,7 @@ CASES = [
     Case("quote-empty", quote_empty),
     Case("evidence-with-two-quote-selectors", evidence_with_two_quote_selectors),
     Case("evidence-without-source", evidence_without_source),
-    Case("role-notation-not-allowed", role_notation_not_allowed),
+    Case("role-outside-the-roles", role_outside_the_roles),
     Case("arrangement-with-one-participant", arrangement_with_one_participant),
     Case("participation-member-is-a-platform", participation_member_is_a_platform),
     Case("event-organizer-is-a-document", event_organizer_is_a_document),
