@@ -47,7 +47,8 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, *, exit_code: int = 2, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        # click declares exit_code a class variable; this error's code is per instance
+        vars(self)["exit_code"] = exit_code
         self.problems = list(problems)
 
     def show(self, file: IO[Any] | None = None) -> None:
