@@ -143,6 +143,7 @@ def test_edited_code_is_rebuilt_once_with_one_notice(seeded_cache: Path, tmp_pat
                     ignore=shutil.ignore_patterns("__pycache__"))
     (checkout / "data").symlink_to(DATA)
     (checkout / "ontology").symlink_to(ONTOLOGY)
+    (checkout / "pyproject.toml").symlink_to(PROJECT / "pyproject.toml")  # what marks a checkout (core.paths)
     cache = tmp_path / "cache"
     shutil.copytree(seeded_cache, cache)
     module = checkout / "src" / "practice_graph" / "core" / "paths.py"

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
-import pyoxigraph as ox
 
 from practice_graph.core.files import write_atomically, write_outputs
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
@@ -34,6 +33,9 @@ from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
 from practice_graph.sparql.store import oxigraph_store
 
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -45,7 +47,8 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, *, exit_code: int = 2, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        # click declares exit_code a class variable; this error's code is per instance
+        vars(self)["exit_code"] = exit_code
         self.problems = list(problems)
 
     def show(self, file: IO[Any] | None = None) -> None:
@@ -76,6 +79,14 @@ def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     except OSError as error:
         raise CommandError(f"cannot write {error.filename or out_dir}: {error.strerror or error}",
                            exit_code=1) from None
+
+
+def font_notice() -> None:
+    """One warning line when the charts were drawn without a CJK font (Chinese shows as boxes)."""
+    from practice_graph.views import charts  # start-up time: matplotlib
+
+    if not charts.chart_font().has_cjk:
+        click.echo(f"warning: {charts.NO_CJK_NOTICE}", err=True)
 
 
 # ---------------------------------------------------------------------------- shared options
@@ -119,11 +130,10 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     The graph is also kept in the cache of built graphs, where the other commands read it.
     """
-    from practice_graph.views.charts import FontMissing  # start-up time: matplotlib
-
-    with reported(failure=(FontMissing,)):
+    with reported():
         built = run_build(data_dir, ontology_dir)
         files = render_outputs(built)
+    font_notice()
     folders: dict[Path, list[Path]] = {}
     for path in write_or_fail(out, files):
         folders.setdefault(path.parent, []).append(path)
@@ -167,6 +177,40 @@ def stats(data_dir: Path, ontology_dir: Path) -> None:
         click.echo(f"{name}\t{count}")
 
 
+STORE_OPTION = click.option("--store", "store_dir", type=FOLDER,
+                            help="Use the on-disk store in this folder (see the load command).")
+
+
+def _read_only_store(store_dir: Path) -> ox.Store:
+    """The on-disk store, read-only, or exit 2 with one line saying why not."""
+    from practice_graph.sparql.ondisk import StoreError, open_read_only  # start-up time: only with --store
+
+    with reported(bad_input=(StoreError,)):
+        return open_read_only(store_dir)
+
+
+@main.command()
+@click.option("--store", "store_dir", required=True, type=FOLDER,
+              help="Folder of the on-disk store (created when missing).")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-progress", is_flag=True, help="Do not show progress (it shows only on a terminal anyway).")
+@graph_source
+def load(store_dir: Path, files: tuple[Path, ...], no_progress: bool, data_dir: Path, ontology_dir: Path) -> None:
+    """Bulk-load N-Triples (.nt) or Turtle (.ttl) FILES, or the built graph, into an on-disk store.
+
+    The triples are added to what the store holds. Stop any serve or query on the store first.
+    """
+    from practice_graph.sparql.ondisk import StoreError, load_bytes, load_files  # start-up time: only load
+
+    with reported(bad_input=(StoreError,)):
+        if files:
+            loaded = load_files(store_dir, list(files), show_progress=False if no_progress else None)
+        else:
+            loaded = load_bytes(store_dir, built_ntriples(data_dir, ontology_dir))
+    click.echo(f"loaded {loaded.added:,} triples in {loaded.seconds:.1f} s ({loaded.rate:,.0f} triples/s); "
+               f"{store_dir} holds {loaded.after:,} triples")
+
+
 def _params(params: tuple[str, ...]) -> dict[str, str]:
     given: dict[str, str] = {}
     for param in params:
@@ -190,8 +234,9 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+@STORE_OPTION
 def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
-          data_dir: Path, ontology_dir: Path, endpoint: str | None) -> None:
+          data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
     Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
@@ -208,7 +253,12 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
     with reported(bad_input=(queries.QueryError,), failure=(RemoteError,)):
         named = queries.find_query(query_name)
         queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
-        target = endpoint or queries.open_store(built_ntriples(data_dir, ontology_dir))
+        if endpoint:
+            target: str | ox.Store = endpoint
+        elif store_dir:
+            target = _read_only_store(store_dir)
+        else:
+            target = queries.open_store(built_ntriples(data_dir, ontology_dir))
         answer = queries.run_query(target, named, given, output_format)
     click.echo(answer, nl=False)
 
@@ -261,8 +311,14 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    # start-up time: rdflib's parser and the page renderer load only to serve
-    from practice_graph.sparql.endpoint import EndpointError, Limits, SparqlServer, parse_size, serve_until_stopped
+    # start-up time: the server's modules and the page renderer load only to serve
+    from practice_graph.sparql.endpoint import (
+        EndpointError,
+        Limits,
+        SparqlServer,
+        parse_size,
+        serve_until_stopped,
+    )
     from practice_graph.views.site import LiveSite
 
     try:
@@ -326,6 +382,8 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
 
 def _read_rdf_file(path: Path) -> ox.Store:
     """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    import pyoxigraph as ox  # start-up time: only analyze --graph reads a file
+
     store = ox.Store()
     extension = path.suffix.lstrip(".").lower()
     rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
@@ -348,7 +406,6 @@ def _read_rdf_file(path: Path) -> ox.Store:
 def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
     # start-up time: networkx and matplotlib
-    from practice_graph.views.charts import FontMissing
     from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse, render_analysis
 
@@ -366,10 +423,31 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
             files = render_analysis(source)
     except NothingToAnalyse as error:
         raise CommandError(f"{name}: {error}") from None
-    except FontMissing as error:
-        raise CommandError(str(error), exit_code=1) from None
+    font_notice()
     for path in write_or_fail(out, files):
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print.")
+@click.option("--out", "out", type=FOLDER, help="Also write diff.md and diff.json into this folder.")
+def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
+    """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
+
+    OLD and NEW are N-Triples files (practice-graph.nt) or folders holding one (a dist/ or a release).
+    """
+    from practice_graph.views import diff as diffing  # start-up time: pyoxigraph queries, markdown
+
+    with reported(bad_input=(diffing.DiffError,)):
+        result = diffing.diff_files(old, new)
+    texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
+    click.echo(texts["diff.md" if output_format == "markdown" else "diff.json"], nl=False)
+    if out is not None:
+        for path in write_or_fail(out, {name: text.encode("utf-8") for name, text in texts.items()}):
+            click.echo(f"wrote {path}", err=True)
 
 
 @main.command()
@@ -384,7 +462,8 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph.views import viewer  # start-up time: pyvis
+    from practice_graph.views import viewer  # start-up time: rdflib and pyvis
+    from practice_graph.views.dataset import embed_dataset_jsonld
 
     with reported():
         store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
@@ -392,7 +471,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
     with reported(bad_input=(viewer.SelectionError,)):
         data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     try:
-        write_atomically(out, viewer.render_html(data).encode("utf-8"))
+        write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}", exit_code=1) from None
     mode = "precomputed layout" if data.large else "seeded physics layout"

@@ -56,11 +56,14 @@ def load_valid(data_dir: Path) -> Dataset:
     """Load and check the curated data; raise BuildFailed with every problem found."""
     # Stages are imported when used: `practice-graph query` on a current build never needs them
     # (pydantic, YAML and rdflib cost most of the 0.3 s start-up budget).
+    from practice_graph import __version__
     from practice_graph.curation.load import DataError, load_dataset
+    from practice_graph.curation.release import read_release
     from practice_graph.curation.validate import validate_dataset
 
     try:
         dataset = load_dataset(data_dir)
+        read_release(data_dir, __version__)  # a malformed data/release.yaml fails here, at its line
     except DataError as error:
         raise BuildFailed([str(error)]) from None
     problems = validate_dataset(dataset)
@@ -100,6 +103,7 @@ def render_outputs(built: Built) -> dict[str, bytes]:
     """
     # start-up time: pyoxigraph, networkx, matplotlib and pyvis load only when outputs are rendered
     from practice_graph.sparql.store import oxigraph_store
+    from practice_graph.views.dataset import embed_dataset_jsonld
     from practice_graph.views.read import Source
     from practice_graph.views.report import render_analysis
     from practice_graph.views.viewer import render_html, viewer_data
@@ -108,7 +112,7 @@ def render_outputs(built: Built) -> dict[str, bytes]:
     source = Source(store=oxigraph_store(built.files[NTRIPLES]))  # one Source: each view query runs once
     for name, content in render_analysis(source).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
-    files[VIEWER_FILE] = render_html(viewer_data(source)).encode("utf-8")
+    files[VIEWER_FILE] = embed_dataset_jsonld(render_html(viewer_data(source)), built.graph).encode("utf-8")
     return files
 
 

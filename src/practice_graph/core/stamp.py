@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,19 +24,20 @@ CODE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".ttl", ".json", ".jsonld"})
 def tree_hash(folder: Path, suffixes: frozenset[str] | None = None) -> str:
     """SHA-256 over every file below ``folder`` (relative path and content), in a fixed order.
 
-    Hidden files and ``__pycache__`` are skipped; ``suffixes``, when given, keeps only those files.
-    A missing folder hashes like an empty one.
+    Hidden files and folders and ``__pycache__`` are skipped; ``suffixes``, when given, keeps only
+    those files. A missing folder hashes like an empty one.
     """
-    digest = hashlib.sha256()
     files = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-            continue
-        if (suffixes is None or path.suffix in suffixes) and path.is_file():
-            files.append((relative.as_posix(), path))
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".") and name != "__pycache__"]
+        for name in names:
+            if not name.startswith(".") and (suffixes is None or os.path.splitext(name)[1] in suffixes):
+                path = os.path.join(root, name)
+                files.append((Path(os.path.relpath(path, folder)).as_posix(), path))
+    digest = hashlib.sha256()
     for name, path in sorted(files):
-        content = path.read_bytes()
+        with open(path, "rb") as stream:
+            content = stream.read()
         digest.update(f"{name}\0{len(content)}\0".encode())
         digest.update(content)
     return digest.hexdigest()
