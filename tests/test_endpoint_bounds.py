@@ -11,7 +11,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -196,7 +196,17 @@ def test_connections_past_the_threads_and_the_queue_get_503_at_once(built) -> No
     threading.Thread(target=busy.serve_forever, daemon=True).start()
     address = busy.server_address[:2]
     query = POST_HEAD + b"Content-Length: %d\r\n\r\n%s" % (len(ASK_HENAN), ASK_HENAN.encode())
-    idle = [socket.create_connection(address) for _ in range(limits.max_threads + limits.max_pending)]
+
+    def settle(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 30
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    # Idle clients fill the threads first, then the queue (in this order, however slow the machine).
+    idle = [socket.create_connection(address) for _ in range(limits.max_threads)]
+    settle(lambda: busy.serving == limits.max_threads)
+    idle += [socket.create_connection(address) for _ in range(limits.max_pending)]
+    settle(lambda: busy.waiting.full())
     try:
         status, answer = raw(busy, query, timeout=30)
         assert status == 503 and answer.endswith(b"the endpoint is busy; try again\n")
