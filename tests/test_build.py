@@ -33,7 +33,7 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None
         out = tmp_path / f"out{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
-            [sys.executable, "-m", "practice_graph.cli", "build", "--out", str(out)],
+            [sys.executable, "-m", "practice_graph.cli", "build", "--fresh", "--out", str(out)],  # both render
             check=True, env=env, capture_output=True,
         )
         outputs.append({path.relative_to(out).as_posix(): path.read_bytes()

@@ -12,6 +12,7 @@ SPARQLWrapper) inside its own function.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,8 +24,11 @@ from practice_graph.core.files import write_atomically, write_outputs
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
     BuildFailed,
+    analysis_files,
     built_ntriples,
+    checked_graph,
     keep,
+    render_key,
     render_outputs,
 )
 from practice_graph.pipeline import build as run_build
@@ -83,6 +87,8 @@ def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 
 def font_notice() -> None:
     """One warning line when the charts were drawn without a CJK font (Chinese shows as boxes)."""
+    if "practice_graph.views.charts" not in sys.modules:
+        return  # no chart was drawn: they came from the cache of renders, which keeps only CJK-font charts
     from practice_graph.views import charts  # start-up time: matplotlib
 
     if not charts.chart_font().has_cjk:
@@ -125,14 +131,17 @@ def main() -> None:
 @main.command()
 @graph_source
 @out_option(DEFAULT_OUT, "Output folder.")
-def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+@click.option("--fresh", is_flag=True, help="Render the JSON-LD, analysis and viewer even when the cache holds them.")
+def build(data_dir: Path, ontology_dir: Path, out: Path, fresh: bool) -> None:
     """Validate the data; write the graph (Turtle, N-Triples, JSON-LD), its stamp, analysis and viewer to OUT.
 
-    The graph is also kept in the cache of built graphs, where the other commands read it.
+    The graph is also kept in the cache of built graphs, where the other commands read it; the
+    JSON-LD, analysis and viewer in the cache of renders, read back while the graph, the code and
+    the libraries stay the same (the same bytes a render gives).
     """
     with reported():
-        built = run_build(data_dir, ontology_dir)
-        files = render_outputs(built)
+        built = run_build(data_dir, ontology_dir, reuse=not fresh)
+        files = render_outputs(built, reuse=not fresh)
     font_notice()
     folders: dict[Path, list[Path]] = {}
     for path in write_or_fail(out, files):
@@ -154,9 +163,9 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
     """Check the curated data (ids, references, taxonomies, quotes, hierarchy) and SHACL."""
     with reported():
-        built = run_build(data_dir, ontology_dir, shacl=not no_shacl)
-    records = len(built.dataset.all_records())
-    click.echo(f"ok: {records} records, {len(built.graph):,} triples" + ("" if no_shacl else ", SHACL conforms"))
+        dataset, graph = checked_graph(data_dir, ontology_dir, shacl=not no_shacl)  # nothing serialised
+    records = len(dataset.all_records())
+    click.echo(f"ok: {records} records, {len(graph):,} triples" + ("" if no_shacl else ", SHACL conforms"))
 
 
 @main.command()
@@ -407,20 +416,22 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
     # start-up time: networkx and matplotlib
     from practice_graph.views.read import Source
-    from practice_graph.views.report import NothingToAnalyse, render_analysis
+    from practice_graph.views.report import NothingToAnalyse
 
     if graph_file is not None and endpoint:
         raise click.UsageError("give --graph or --endpoint, not both")
+    key = None  # the built graph's analysis is kept in the cache of renders
     if endpoint:
         source, name = Source(endpoint=endpoint), endpoint
     elif graph_file is not None:
         source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
         with reported():
-            source, name = Source(store=oxigraph_store(built_ntriples(data_dir, ontology_dir))), "built graph"
+            ntriples = built_ntriples(data_dir, ontology_dir)
+        source, name, key = Source(store=oxigraph_store(ntriples)), "built graph", render_key(ntriples)
     try:
         with reported(failure=(RemoteError,)):
-            files = render_analysis(source)
+            files = analysis_files(source, key)
     except NothingToAnalyse as error:
         raise CommandError(f"{name}: {error}") from None
     font_notice()
