@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from practice_graph.core import renders
 from practice_graph.core.paths import JSONLD, NTRIPLES, VIEWER_FILE
 from practice_graph.pipeline import Built, render_key
@@ -72,3 +74,17 @@ def test_a_build_from_kept_renders_draws_nothing_and_writes_the_same_bytes(tmp_p
     assert outputs[0] == outputs[1]
     assert {JSONLD, VIEWER_FILE, "analysis/co_participation.png", "analysis/report.html"} <= set(outputs[1])
     assert imported[1] == "[]"
+
+
+def test_analysis_file_is_the_file_analyze_writes(seeded_cache: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from practice_graph.api import analysis_file
+    from practice_graph.cli import main
+
+    result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path / "analysis")])
+    assert result.exit_code == 0, result.output
+    for name in ("co_participation.png", "region_mechanism_heatmap.png", "report.md"):
+        assert analysis_file(name) == (tmp_path / "analysis" / name).read_bytes()
+    with pytest.raises(KeyError, match=r"report\.md"):
+        analysis_file("heatmap.png")

@@ -143,7 +143,7 @@ def _render_environment() -> str:
     parts = [f"practice-graph {__version__}", f"package {tree_hash(PACKAGE_DIR)}"]  # every file: queries, assets too
     parts += [f"{name} {installed(name)}" for name in RENDER_LIBRARIES]
     parts += [f"${name}={os.environ.get(name, '')}" for name in MATPLOTLIB_ENVIRONMENT]
-    parts += [f"{path} {file_state(path)}" for path in _matplotlibrc_candidates()]
+    parts += [f"{path} {state}" for path in _matplotlibrc_candidates() if (state := file_state(path))]
     return "\n".join(parts)
 
 
