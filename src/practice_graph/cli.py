@@ -313,12 +313,16 @@ def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 @click.option("--base-url", default="/", show_default=True, metavar="URL",
               help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @graph_source
+@STORE_OPTION
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path) -> None:
+          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path,
+          store_dir: Path | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
-    result sizes are capped.
+    result sizes are capped. With --store, the workers query the on-disk store (each opens it
+    read-only) and only the endpoint and its query page are served: the entry pages are made from
+    the built graph.
     """
     # start-up time: the server's modules and the page renderer load only to serve
     from practice_graph.sparql.endpoint import (
@@ -334,13 +338,18 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
         memory_bytes = parse_size(memory_limit) if memory_limit else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--memory-limit") from None
-    inputs = _site_inputs(data_dir, ontology_dir)
-    ntriples = inputs.ntriples
-    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
+    graph: bytes | Path
+    if store_dir is not None:
+        _read_only_store(store_dir)  # exit 2 with one line when there is no store there (closed at once)
+        graph, pages = store_dir, None
+    else:
+        inputs = _site_inputs(data_dir, ontology_dir)
+        graph = inputs.ntriples
+        pages = LiveSite(inputs, base_url=base_url).respond  # every /id/... IRI answers with a page or its RDF
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
                     memory_bytes=memory_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
+        server = SparqlServer((host, port), graph, limits, workers=workers, verbose=True, pages=pages)
     except OSError as error:
         raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except EndpointError as error:
@@ -351,7 +360,10 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host!s}:{bound_port}"
     click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
-    click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
+    if pages is None:
+        click.echo(f"store: {store_dir} (read-only; no entry pages)", err=True)
+    else:
+        click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
     click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
@@ -412,17 +424,21 @@ def _read_rdf_file(path: Path) -> ox.Store:
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
 @click.option("--endpoint", metavar="URL",
               help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
-def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
+@STORE_OPTION
+def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None,
+            store_dir: Path | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
     # start-up time: networkx and matplotlib
     from practice_graph.views.read import Source
     from practice_graph.views.report import NothingToAnalyse
 
-    if graph_file is not None and endpoint:
-        raise click.UsageError("give --graph or --endpoint, not both")
+    if sum(given is not None for given in (graph_file, endpoint, store_dir)) > 1:
+        raise click.UsageError("give one of --graph, --endpoint and --store")
     key = None  # the built graph's analysis is kept in the cache of renders
     if endpoint:
         source, name = Source(endpoint=endpoint), endpoint
+    elif store_dir is not None:
+        source, name = Source(store=_read_only_store(store_dir)), str(store_dir)
     elif graph_file is not None:
         source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
