@@ -22,8 +22,16 @@ assert DEFAULT_DATA == DATA and DEFAULT_ONTOLOGY == ONTOLOGY
 
 @pytest.fixture(scope="session")
 def built() -> Built:
-    """The real data, validated, built and checked with SHACL."""
-    return build(DATA, ONTOLOGY)
+    """The real data, validated and built; checked with SHACL once per session by ``shacl_lines``."""
+    return build(DATA, ONTOLOGY, shacl=False)
+
+
+@pytest.fixture(scope="session")
+def shacl_lines(built: Built) -> list[str]:
+    """The SHACL problems of the session's build (its graph with the ontology): SHACL once per session."""
+    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
+
+    return shacl_problems(built.graph, ONTOLOGY / "shapes.ttl", ontology=ontology_graph(ONTOLOGY))
 
 
 @pytest.fixture(scope="session", autouse=True)
