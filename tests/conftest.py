@@ -55,6 +55,22 @@ def seeded_cache(built: Built, graph_cache: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def rendered_analysis(built: Built, graph_cache: Path) -> dict[str, bytes]:
+    """The analysis of the session's build, drawn once per session with a missing glyph as an error,
+    and kept in the tests' cache of renders (where ``analyze`` and ``api.analysis_file`` find it)."""
+    import warnings
+
+    from practice_graph.pipeline import analysis_files, render_key
+    from practice_graph.sparql.store import oxigraph_store
+    from practice_graph.views.read import Source
+
+    ntriples = built.files[NTRIPLES]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*")
+        return analysis_files(Source(store=oxigraph_store(ntriples)), render_key(ntriples), reuse=False)
+
+
+@pytest.fixture(scope="session")
 def source_text() -> str:
     return SOURCE.read_text(encoding="utf-8")
 
