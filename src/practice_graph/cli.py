@@ -435,6 +435,7 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
     if sum(given is not None for given in (graph_file, endpoint, store_dir)) > 1:
         raise click.UsageError("give one of --graph, --endpoint and --store")
     key = None  # the built graph's analysis is kept in the cache of renders
+    source: Source | Callable[[], Source]
     if endpoint:
         source, name = Source(endpoint=endpoint), endpoint
     elif store_dir is not None:
@@ -444,7 +445,9 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
     else:
         with reported():
             ntriples = built_ntriples(data_dir, ontology_dir)
-        source, name, key = Source(store=oxigraph_store(ntriples)), "built graph", render_key(ntriples)
+        name, key = "built graph", render_key(ntriples)
+        def source() -> Source:  # opened only to draw the files
+            return Source(store=oxigraph_store(ntriples))
     try:
         with reported(failure=(RemoteError,)):
             files = analysis_files(source, key)

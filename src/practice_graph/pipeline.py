@@ -13,6 +13,7 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -185,15 +186,17 @@ def _kept_charts(key: str, name: str) -> dict[str, bytes] | None:
     return cached_render(key, name)
 
 
-def analysis_files(source: Source, key: str | None = None, reuse: bool = True) -> dict[str, bytes]:
-    """Every analysis file (see ``views.report.render_analysis``). With the ``key`` of the graph
-    (:func:`render_key`) the render is kept in the cache of renders and, with ``reuse``, read from it."""
+def analysis_files(source: Source | Callable[[], Source], key: str | None = None,
+                   reuse: bool = True) -> dict[str, bytes]:
+    """Every analysis file (see ``views.report.render_analysis``) of ``source`` (or of the source a
+    function opens, only when the files are drawn). With the ``key`` of the graph (:func:`render_key`)
+    the render is kept in the cache of renders and, with ``reuse``, read from it."""
     from practice_graph.views.report import render_analysis  # start-up time: networkx, matplotlib
 
     kept = _kept_charts(key, "analysis") if key and reuse else None
     if kept is not None:
         return kept
-    files = render_analysis(source)
+    files = render_analysis(source() if callable(source) else source)
     font_files = _chart_font_files() if key else None
     if key and font_files is not None:
         keep_render(key, "analysis", files, font_files)
