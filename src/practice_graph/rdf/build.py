@@ -242,12 +242,13 @@ class GraphBuilder:
 
     def statistics(self) -> None:
         """VoID statistics of the finished graph, counted before these statistics were added."""
+        graph = self.graph
         dataset = ID["dataset"]
-        triples = list(self.graph)  # one pass over the graph for every count
+        triples = list(graph)  # one pass over the graph for the distinct terms
         counts = {
             VOID.triples: len(triples),
-            VOID.entities: len({s for s, p, _ in triples if p == DCTERMS.identifier}),  # the records, each with its id
-            VOID.classes: len({o for _, p, o in triples if p == RDF.type}),
+            VOID.entities: len(set(graph.subjects(DCTERMS.identifier))),  # the records, each with its id
+            VOID.classes: len(set(graph.objects(None, RDF.type))),
             VOID.properties: len({p for _, p, _ in triples}),
             VOID.distinctSubjects: len({s for s, _, _ in triples}),
             VOID.distinctObjects: len({o for _, _, o in triples}),
