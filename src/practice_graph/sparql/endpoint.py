@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from practice_graph.core.web import content_security_policy, script_json
+from practice_graph.core.web import accepted_media, content_security_policy, script_json
 
 SPARQL_PATH = "/sparql"
 RESULTS_TYPES = {
@@ -269,20 +269,7 @@ def negotiate(accept: str, form: str, requested: str | None = None) -> str:
         if chosen is None or chosen not in table.values():
             raise Refused(HTTPStatus.NOT_ACCEPTABLE, f"format {requested!r} is not offered for this query form")
         return chosen
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    weight = float(param[2:])
-                except ValueError:
-                    weight = 0.0
-        ranked.append((-weight, index, media.lower()))
-    for negative_weight, _, media in sorted(ranked):
-        if negative_weight == 0:
-            continue
+    for media in accepted_media(accept):
         if media in table:
             return table[media]
         if media in {"*/*", "application/*", "text/*", ""}:

@@ -29,6 +29,7 @@ from markdown_it import MarkdownIt
 from rdflib.namespace import OWL
 
 from practice_graph.core.namespaces import PG, PREFIXES
+from practice_graph.core.web import accepted_media
 from practice_graph.sparql import query as queries
 from practice_graph.views.html import bilingual, page, relative, script_json, table, text
 from practice_graph.views.map import MapDataMissing, render_map
@@ -538,21 +539,10 @@ Answer = tuple[int, dict[str, str], bytes]
 
 def negotiate_format(accept: str) -> str | None:
     """``html``, ``ttl``, ``nt`` or ``jsonld`` for an Accept header (HTML when anything goes); None: nothing fits."""
-    ranked = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip().lower() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    weight = float(param[2:])
-                except ValueError:
-                    weight = 0.0
-        if weight > 0:
-            ranked.append((-weight, index, media))
+    ranked = accepted_media(accept)
     if not ranked:
         return "html"
-    for _, _, media in sorted(ranked):
+    for media in ranked:
         if media in HTML_TYPES or media in {"*/*", "text/*", ""}:
             return "html"
         if media in RDF_MEDIA:
