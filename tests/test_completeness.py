@@ -43,10 +43,10 @@ NON_ENTITY_PHRASES: dict[str, str] = {
     "技能型": "a quality the practice heading gives labour enterprises (陕西 一(二)2)",
     "品牌型": "a quality the practice heading gives labour enterprises (陕西 一(二)2)",
     "三库一核心": "name of 温州's model; its three pools are the databases 项目库, 班组库, 设备库",
-    "家门初训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
-    "学校集训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
+    "家门初训": "a stage of 叙永's training model (mechanism training-delivery-modes)",
+    "学校集训": "a stage of 叙永's training model (mechanism training-delivery-modes)",
     "工地实训": "a stage of 叙永's training model (mechanism hands-on-training)",
-    "网络复训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
+    "网络复训": "a stage of 叙永's training model (mechanism training-delivery-modes)",
     "用工有实据、干活有数据、发薪有依据": "the goal set for 云建宝, a slogan",
     "设备直联": "name of 广州's mode of connecting devices, no body or system",
     "线上预警+线下核查+重点督办": "江西's method, named in the heading (mechanism online-offline-supervision)",
@@ -56,7 +56,7 @@ NON_ENTITY_PHRASES: dict[str, str] = {
     "总部高地、生活培训基地、生产工地": "宁波's “三地” guideline, a slogan",
     "三地": "short name of 宁波's guideline, a slogan",
     "党建引领、政策扶持、法律援助、工会服务、发展共享": "the park's five service 'platforms', a figure of "
-    "speech; recorded as mechanisms (union-and-party-building, enterprise-facilitation, legal-aid)",
+    "speech; recorded as mechanisms (party-building, enterprise-facilitation, legal-aid, site-trade-unions)",
     "孵化场": "a metaphor ('incubator') for the training bases",
     "双制": "short for the two systems of 重庆 五(一)2, the arrangement chongqing-wage-account-bank-payment",
     "三色": "the three colours of 芜湖's warning mechanism, named in the heading",
@@ -80,7 +80,7 @@ BODY_WORDS = re.compile(
 EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-1-1-1", "总工会等部门联动"): "the noun closing a list of recorded departments",
     ("p-1-1-2", "班组长和产业工人库"): "pools each enterprise is encouraged to set up, a class "
-    "(mechanism team-and-worker-pools)",
+    "(mechanism enterprise-worker-pools)",
     ("p-1-3-2", "“三库一核心"): "the model's name; its pools are records",
     ("p-1-3-3", "“学校集训”"): "a stage of the training model",
     ("p-2-1-1", "增加平台"): "refers back to 云建宝",

@@ -108,9 +108,10 @@ def test_tooltip_has_both_labels_and_quotes_with_their_practice(data) -> None:
     assert lines[0] == practice.zh and lines[1] == practice.en
     assert "「重庆市鼓励建筑企业培育“自有工人”」" in lines
     assert any(line.strip().startswith("— 经验做法 Practice p-1-1-1") for line in lines)
-    # 鼓励建筑企业培育“自有工人” is the quote of the relation to the mechanism
+    # 六是压责任，…在危大工程中全面推行自有工人施工: the city adopts own workers there, so that clause, not the
+    # heading's 鼓励 (promotes), is the quote of the relation to the mechanism (codebook MU-3: adopts first)
     edge = next(e for e in data.edges if e.source == practice.iri and e.target == ID["enterprise-own-workers"])
-    assert edge.en == "uses mechanism" and "「鼓励建筑企业培育“自有工人”」" in edge.tooltip
+    assert edge.en == "uses mechanism" and "「在危大工程中全面推行自有工人施工」" in edge.tooltip
 
 
 def test_tasks_and_provinces_come_from_the_graph(built, data) -> None:

@@ -236,7 +236,7 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
             for index, item in enumerate(getattr(record, slot.key) or []):
                 if item.quote is None:
                     continue
-                practice = item.practice or home_practice(model, record)
+                practice = getattr(item, "practice", None) or home_practice(model, record)
                 loc = (slot.key, index, "quote")
                 if practice is None:
                     yield _problem(

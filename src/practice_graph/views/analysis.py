@@ -257,7 +257,7 @@ class _Reader:
     def mechanisms(self) -> dict[str, Mechanism]:
         found = {}
         for node in self.graph.subjects(RDF.type, PG.Mechanism):
-            category = self.graph.value(node, SKOS.broader)
+            category = self.graph.value(node, PG.mechanismCategory)
             found[local_id(node)] = Mechanism(local_id(node), self.label(node),
                                               local_id(category) if category else None)
         return dict(sorted(found.items()))
