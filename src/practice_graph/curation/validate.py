@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from practice_graph.curation.load import DataError, Dataset, normalize_document_number
+from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS
 from practice_graph.curation.records import Record
 from practice_graph.model.schema import Model, Slot
 
@@ -385,6 +386,7 @@ CHECKS = (
     check_regions,
     check_documents,
     check_sorted,
+    *MECHANISM_CHECKS,  # codebook rules on mechanisms, uses and instrument codes
 )
 
 
