@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from practice_graph.cli import main
-from practice_graph.views import analysis, charts
+from practice_graph.views import analysis, charts, instruments
 from practice_graph.views.report import md, render_analysis, write_analysis
 
 HOUSING = "department-types/housing"
@@ -206,7 +206,7 @@ def test_same_graph_gives_byte_identical_outputs(graph, rendered, tmp_path) -> N
 def test_outputs_are_complete(rendered) -> None:
     names = set(rendered)
     assert {"report.md", "region_mechanism_heatmap.png", "co_participation.png", "combinations.csv",
-            "centrality.csv", "replication_candidates.csv", "region_rollup.csv"} <= names
+            "centrality.csv", "replication_candidates.csv", "region_rollup.csv", "instrument_mix.csv"} <= names
     for stem in ("practice_graph", "co_participation", "region_mechanism"):
         assert rendered[f"{stem}.graphml"].startswith(b"<?xml")
         assert b"<gexf" in rendered[f"{stem}.gexf"] and b"lastmodifieddate" not in rendered[f"{stem}.gexf"]
@@ -215,6 +215,23 @@ def test_outputs_are_complete(rendered) -> None:
     report = rendered["report.md"].decode("utf-8")
     assert '<a id="p-4-1-1"></a>' in report and "(#p-4-1-1)" in report
     assert "「人社部门牵头」" in report
+
+
+def test_the_report_shows_the_instrument_mix(graph, rendered) -> None:
+    # Money (NATO treasure) is spent only in task 四: 四(一)1 「充分利用就业补助、财政补贴和地方人才经费」,
+    # 「减免相应税费」; 四(一)3 「补贴标准」; 四(一)4 「落实个人所得税年度核算和专项扣除」, 「给予财政补贴」 (the
+    # subsidy and the provincial campaign it pays for share the quote); 四(二)3 「使用建安劳保费结余资金补贴」;
+    # 四(二)4 「补贴 200 元」 (the subsidy and the certificates it pays for share the quote); 四(三)1 「给予 100
+    # 万元资金支持」: 10 uses, 8 counting a shared quote once (INS-6), in 6 practices.
+    mix = instruments.instrument_mix(graph)
+    treasure = [r for r in mix if (r.dimension, r.scheme, r.instrument) == ("task", "nato", "treasure")]
+    assert [(r.group, r.uses, r.instrument_uses, r.practices) for r in treasure] == [("t-4", 10, 8, 6)]
+    assert rendered["instrument_mix.csv"] == instruments.mix_csv(mix)
+    report = rendered["report.md"].decode("utf-8")
+    assert "## 6. 政策工具组合 · Policy instrument mix" in report
+    # task 五 (保障建筑工人合法权益) pays no money: its row has no treasure use
+    row = next(line for line in report.splitlines() if line.startswith("| 保障建筑工人合法权益 |"))
+    assert row.split(" | ")[-2] == "0"
 
 
 def test_gephi_files_read_back(rendered, tmp_path) -> None:

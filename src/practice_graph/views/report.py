@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from practice_graph.views import instruments
 from practice_graph.views.analysis import (
     Analysis,
     Arrangement,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 REPORT = "report.md"
 HEATMAP = "region_mechanism_heatmap.png"
 NETWORK = "co_participation.png"
+INSTRUMENT_MIX = "instrument_mix.csv"
 CANDIDATES_PER_REGION = 3
 TOP_PAIRS = 20
 SOURCE_TITLE = "培育新时代建筑产业工人可复制经验做法清单（第一批）"
@@ -219,8 +221,10 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
 
 
 # ------------------------------------------------------------------------------------ the report
-def report_markdown(analysis: Analysis, files: Iterable[str]) -> str:
-    """The bilingual report: each question answered with tables linked to the practices behind them."""
+def report_markdown(analysis: Analysis, files: Iterable[str],
+                    instrument_mix: Sequence[instruments.MixRow] = ()) -> str:
+    """The bilingual report: each question answered with tables linked to the practices behind them
+    (with the policy-instrument mix where ``instrument_mix`` gives its rows)."""
     data = analysis.data
     names = _Names(data)
     out: list[str] = [
@@ -246,7 +250,8 @@ def report_markdown(analysis: Analysis, files: Iterable[str]) -> str:
     out += _section_similarity(analysis, names)
     out += _section_candidates(analysis, names)
     out += _section_centrality(analysis, names)
-    out += ["## 6. 图表与文件 · Charts and files", "",
+    out += _section_instruments(list(instrument_mix))
+    out += ["## 7. 图表与文件 · Charts and files", "",
             f"![地区 × 机制 Region × mechanism]({HEATMAP})", "",
             f"![共同参与网络 Co-participation network]({NETWORK})", ""]
     out += [f"- [{md(name)}]({name})" for name in sorted(files) if name != REPORT]
@@ -307,6 +312,55 @@ def _section_arrangements(analysis: Analysis, names: _Names) -> list[str]:
                      names.regions_zh(regions), names.practice_links(practices)])
     out += _table(["类型", "Kind", "地区数 Regions", "地区", "做法 Practices"], rows)
     return out
+
+
+def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
+    if not rows:
+        return []
+    whole = instruments.total(rows, "all", "all")
+    out = ["## 6. 政策工具组合 · Policy instrument mix", "",
+           "每条机制运用按罗斯韦尔与泽格维尔德（供给型、环境型、需求型及其子类）和胡德的 NATO（信息、权威、财政、组织）"
+           "编码（编码手册 §16）。 Each mechanism use (a practice adopting, requiring, funding, promoting or "
+           "monitoring a mechanism) is coded on Rothwell and Zegveld's types and sub-types and on Hood's NATO "
+           f"(CODEBOOK.md §16). {whole.uses if whole else 0} uses in {whole.practices if whole else 0} practices; "
+           "shares are of the group's uses; a practice counts once per row. All rows: `instrument_mix.csv`; the "
+           "same figures: competency question `cq15`.", "",
+           "### 6.1 全部 · The whole list", ""]
+    table = [[md(r.instrument_label.zh), md(r.instrument_label.en), r.scheme, str(r.uses), f"{_percent(rows, r)}",
+              str(r.practices)] for r in rows if r.dimension == "all" and r.scheme != "total"]
+    out += _table(["工具", "Instrument", "方案 Scheme", "运用 Uses", "占比 Share", "做法 Practices"], table)
+    titles = {"task": "### 6.2 按工作任务 · By work task",
+              "province": "### 6.3 按省级行政区 · By province (the lead region's)",
+              "level": "### 6.4 按牵头地区级别 · By the lead region's level",
+              "arrangement-kind": "### 6.5 联合安排承载的工具 · Instruments of the practices with a joint arrangement"}
+    labels = {(r.scheme, r.instrument): r.instrument_label for r in rows}
+    codes = [(scheme, code) for scheme, group in (("rz-type", instruments.RZ_TYPES), ("nato", instruments.NATO_CODES))
+             for code in group]
+    header = ["分组", "Group", "运用 Uses", "做法 Practices",
+              *(f"{md(labels[key].zh)} {md(labels[key].en)}" if key in labels else key[1] for key in codes)]
+    for dimension, title in titles.items():
+        out += [title, ""]
+        if dimension == "arrangement-kind":
+            out += ["按联合安排类型，统计声明该类安排的做法的全部机制运用（做法层面；图谱尚未记录安排承载哪些运用）。 "
+                    "Per kind of joint arrangement, the uses of the practices that state one (the practice-level "
+                    "reading: the graph does not yet record which uses an arrangement carries, CODEBOOK.md "
+                    "JA-11).", ""]
+        table = []
+        for group in instruments.groups(rows, dimension):
+            cells = [_count(rows, group, scheme, code) for scheme, code in codes]
+            table.append([md(group.group_label.zh), md(group.group_label.en), str(group.uses),
+                          str(group.practices), *cells])
+        out += _table(header, table)
+    return out
+
+
+def _percent(rows: list[instruments.MixRow], row: instruments.MixRow) -> str:
+    return f"{instruments.share(rows, row.dimension, row.group, row.scheme, row.instrument):.0%}"
+
+
+def _count(rows: list[instruments.MixRow], group: instruments.MixRow, scheme: str, code: str) -> str:
+    found = instruments.cell(rows, group.dimension, group.group, scheme, code)
+    return f"{found.uses} ({_percent(rows, found)})" if found else "0"
 
 
 def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
@@ -441,6 +495,8 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
         raise NothingToAnalyse("the graph holds no pg:Practice with a pg:leadRegion; nothing to analyse")
     network = co_participation_graph(data)
     files = csv_tables(analysis)
+    mix = instruments.instrument_mix(graph)
+    files[INSTRUMENT_MIX] = instruments.mix_csv(mix)
     files[HEATMAP] = charts.heatmap_png(data)
     files[NETWORK] = charts.network_png(network)
     for stem, view in (("practice_graph", typed_multigraph(graph)), ("co_participation", network),
@@ -448,7 +504,7 @@ def render_analysis(graph: Graph) -> dict[str, bytes]:
                        ("region_participant_kind", region_kind_graph(data))):
         files[f"{stem}.graphml"] = charts.graphml_bytes(view)
         files[f"{stem}.gexf"] = charts.gexf_bytes(view)
-    files[REPORT] = report_markdown(analysis, [*files, REPORT]).encode("utf-8")
+    files[REPORT] = report_markdown(analysis, [*files, REPORT], mix).encode("utf-8")
     return files
 
 

@@ -1,0 +1,117 @@
+"""The policy-instrument mix (CODEBOOK.md §16): how the mechanism uses spread over the Rothwell and
+Zegveld types and sub-types and Hood's NATO codes, for the whole list and per work task, province,
+administrative level and kind of joint arrangement.
+
+The rows come from the view query ``views/queries/instrument-mix.rq``; :func:`mix_rows` turns its
+solutions (plain values) into :class:`MixRow` objects, and :func:`instrument_mix` runs it on an
+rdflib graph through an embedded pyoxigraph store.
+
+>>> rows = instrument_mix(graph)                                           # doctest: +SKIP
+>>> total(rows, "all", "all").uses, share(rows, "all", "all", "rz-type", "demand")  # doctest: +SKIP
+(215, 0.037...)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from practice_graph.sparql.store import oxigraph_store
+from practice_graph.views.analysis import Label
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+VIEW = Path(__file__).resolve().parent / "queries" / "instrument-mix.rq"
+DIMENSIONS = ("all", "task", "province", "level", "arrangement-kind")
+SCHEMES = ("rz-type", "rz", "nato", "total")
+RZ_TYPES = ("supply", "environment", "demand")
+NATO_CODES = ("nodality", "authority", "treasure", "organisation")
+
+
+@dataclass(frozen=True, order=True)
+class MixRow:
+    """Uses of one instrument in one group (``scheme`` "total": every use of the group)."""
+
+    dimension: str
+    group: str
+    scheme: str
+    instrument: str
+    group_label: Label
+    instrument_label: Label
+    uses: int
+    instrument_uses: int  # uses of one practice sharing a quote counted once (INS-6)
+    practices: int
+
+
+def _text(solution: Mapping[str, Any], name: str, default: str = "") -> str:
+    value = solution.get(name)
+    return default if value is None else str(value)
+
+
+def mix_rows(solutions: Iterable[Mapping[str, Any]]) -> list[MixRow]:
+    """The view's solutions (variable -> plain value) as sorted rows."""
+    rows = []
+    for solution in solutions:
+        def text(name: str, default: str = "", solution: Mapping[str, Any] = solution) -> str:
+            return _text(solution, name, default)
+
+        rows.append(MixRow(
+            dimension=text("dimension"), group=text("groupId"), scheme=text("scheme"),
+            instrument=text("instrumentId"),
+            group_label=Label(text("groupZh"), text("groupEn")),
+            instrument_label=Label(text("instrumentZh"), text("instrumentEn")),
+            uses=int(text("uses", "0")), instrument_uses=int(text("instrumentUses", "0")),
+            practices=int(text("practices", "0")),
+        ))
+    return sorted(rows, key=lambda r: (DIMENSIONS.index(r.dimension) if r.dimension in DIMENSIONS else 99,
+                                       r.group, SCHEMES.index(r.scheme) if r.scheme in SCHEMES else 99,
+                                       -r.uses, r.instrument))
+
+
+def instrument_mix(graph: Graph) -> list[MixRow]:
+    """The instrument mix of an rdflib graph (copied into an embedded pyoxigraph store)."""
+    store = oxigraph_store(graph.serialize(format="nt", encoding="utf-8"))
+    solutions = store.query(VIEW.read_text(encoding="utf-8"))
+    names = [variable.value for variable in solutions.variables]
+    return mix_rows({name: (None if term is None else term.value) for name, term in zip(names, solution,
+                                                                                         strict=True)}
+                    for solution in solutions)
+
+
+def total(rows: Iterable[MixRow], dimension: str, group: str) -> MixRow | None:
+    """The "total" row of one group: all its uses and practices."""
+    return next((r for r in rows if (r.dimension, r.group, r.scheme) == (dimension, group, "total")), None)
+
+
+def cell(rows: Iterable[MixRow], dimension: str, group: str, scheme: str, instrument: str) -> MixRow | None:
+    """The row of one instrument in one group, None where no use of the group has it."""
+    return next((r for r in rows if (r.dimension, r.group, r.scheme, r.instrument)
+                 == (dimension, group, scheme, instrument)), None)
+
+
+def share(rows: list[MixRow], dimension: str, group: str, scheme: str, instrument: str) -> float:
+    """The instrument's share of the group's uses (0 where the group has none)."""
+    found, whole = cell(rows, dimension, group, scheme, instrument), total(rows, dimension, group)
+    return found.uses / whole.uses if found and whole and whole.uses else 0.0
+
+
+def groups(rows: Iterable[MixRow], dimension: str) -> list[MixRow]:
+    """The "total" rows of a dimension's groups, in group order."""
+    return [r for r in rows if r.dimension == dimension and r.scheme == "total"]
+
+
+def mix_csv(rows: Iterable[MixRow]) -> bytes:
+    """Every row as UTF-8 CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["dimension", "group", "group_zh", "group_en", "scheme", "instrument", "instrument_zh",
+                     "instrument_en", "uses", "instrument_uses", "practices"])
+    for r in rows:
+        writer.writerow([r.dimension, r.group, r.group_label.zh, r.group_label.en, r.scheme, r.instrument,
+                         r.instrument_label.zh, r.instrument_label.en, r.uses, r.instrument_uses, r.practices])
+    return buffer.getvalue().encode("utf-8")
