@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from practice_graph.cli import main
 from practice_graph.curation.load import load_dataset
-from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS
+from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS, computed_codes
 from practice_graph.curation.validate import validate_dataset
 
 from .conftest import DATA
@@ -136,3 +136,12 @@ def test_the_command_line_refuses_a_broken_use_with_exit_code_2(data_copy) -> No
     line = _line_of(data / SKELETON, "{id: face-recognition, use: requires")
     assert any(re.fullmatch(rf".*skeleton\.yaml:{line}: p-2-2-3\.mechanisms\.1\.quote: .*\(MU-2\)", text)
                for text in result.stderr.splitlines()), result.stderr
+
+
+def test_monitoring_by_staff_on_site_spends_organisation() -> None:
+    # INS-2: a monitors use is nodality, or organisation where its checking act is inspection by staff on site:
+    # 漯河 三(二)2 「对在建工地现场从业人员持证上岗情况进行巡查」 against 杭州 二(三)4 「对持证上岗人员实行动态监管」.
+    assert computed_codes("monitors", "对在建工地现场从业人员持证上岗情况进行巡查", None) == (
+        "env-regulation", "organisation", "relation (monitors)")
+    assert computed_codes("monitors", "对持证上岗人员实行动态监管", None) == (
+        "env-regulation", "nodality", "relation (monitors)")
