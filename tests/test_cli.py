@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from practice_graph.cli import main
 from practice_graph.sparql.query import display_width, format_table, named_queries
 
-COMPETENCY_QUESTIONS = ["evidence", "inventory", *[f"cq{n:02d}" for n in range(1, 15)]]
+COMPETENCY_QUESTIONS = ["evidence", "inventory", *[f"cq{n:02d}" for n in range(1, 16)]]  # cq15: the instrument mix
 
 
 def run(*args: str):
@@ -40,7 +40,7 @@ def test_every_competency_question_ships_as_a_named_query() -> None:
 def test_query_list() -> None:
     result = run("query", "--list")
     assert result.exit_code == 0
-    assert sum(1 for line in result.output.splitlines() if line.startswith("cq")) == 14
+    assert sum(1 for line in result.output.splitlines() if line.startswith("cq")) == 15
 
 
 def test_query_json_is_sparql_results_json() -> None:
