@@ -1,39 +1,92 @@
-"""Time the analysis stage on the real graph: reading the RDF, the computations, and every output.
+"""Time the read side on the real graph: from the built N-Triples to the analysis and the viewer data,
+step by step (median of runs), and the whole ``practice-graph analyze`` process.
 
-Run: ``PYTHONPATH=src python3 benchmarks/analysis_timing.py`` (prints seconds per step).
+Run: ``PYTHONPATH=src python3 benchmarks/analysis_timing.py [--runs 5] [--process-runs 3]`` (about a
+minute on a 2-core machine). Prints seconds per step.
+
+The views read the graph through their view queries (``views/queries/*.rq``) on an embedded
+pyoxigraph store. Before that change (main at e9eace0) they parsed the N-Triples into rdflib and
+walked the triples; ``benchmarks/README.md`` has both sets of figures.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from practice_graph.pipeline import load_graph
-from practice_graph.views import analysis, charts
-from practice_graph.views.report import csv_tables, render_analysis, write_analysis
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.pipeline import built_ntriples
+from practice_graph.sparql.store import oxigraph_store
+from practice_graph.views import analysis, charts, viewer
+from practice_graph.views.report import render_analysis
+
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 
-def timed(name: str, function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    print(f"{name:<28}{time.perf_counter() - start:8.3f} s")
+def timed(name: str, function: Callable[..., Any], *args: Any, runs: int = 5) -> Any:
+    """Run ``function`` ``runs`` times; print the median and the range; return the last result."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function(*args)
+        times.append(time.perf_counter() - start)
+    print(f"{name:<36}{statistics.median(times):8.3f} s   (min {min(times):.3f}, max {max(times):.3f}, {runs} runs)")
     return result
 
 
-def main() -> None:
-    graph = timed("load graph", load_graph)
-    print(f"{'triples':<28}{len(graph):8d}")
-    data = timed("read practice data", analysis.read_practice_data, graph)
-    result = timed("analyse", analysis.analyse, data)
-    timed("typed multigraph", analysis.typed_multigraph, graph)
-    timed("csv tables", csv_tables, result)
-    timed("heatmap png", charts.heatmap_png, data)
-    timed("network png", charts.network_png, analysis.co_participation_graph(data))
-    files = timed("render all outputs", render_analysis, graph)
-    print(f"{'files / bytes':<28}{len(files):8d} / {sum(map(len, files.values())):,}")
+def whole_process(ntriples: bytes, runs: int) -> None:
+    """``practice-graph analyze`` in a fresh process on a current build, median of ``runs``."""
     with tempfile.TemporaryDirectory() as folder:
-        timed("write_analysis", write_analysis, graph, Path(folder))
+        work = Path(folder)
+        (work / "dist").mkdir()
+        (work / "dist" / NTRIPLES).write_bytes(ntriples)
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get(
+            "PYTHONPATH", "")]))}
+        command = [sys.executable, "-m", "practice_graph.cli", "analyze", "--out", str(work / "out")]
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=work, env=environment, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+            shutil.rmtree(work / "out")
+    print(f"{'practice-graph analyze (process)':<36}{statistics.median(times):8.3f} s   "
+          f"(min {min(times):.3f}, max {max(times):.3f}, {runs} runs)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each in-process step")
+    parser.add_argument("--process-runs", type=int, default=3, help="runs of the whole analyze process (0: skip)")
+    arguments = parser.parse_args()
+    runs = arguments.runs
+
+    ntriples = built_ntriples()
+    triples = ntriples.count(b"\n")
+    print(f"{'triples':<36}{triples:8d}")
+    store = timed("open store (N-Triples -> pyoxigraph)", oxigraph_store, ntriples, runs=runs)
+    data = timed("read practice data (view queries)", analysis.read_practice_data, store, runs=runs)
+    timed("N-Triples -> practice data", lambda: analysis.read_practice_data(oxigraph_store(ntriples)), runs=runs)
+    timed("analyse (networkx)", analysis.analyse, data, runs=runs)
+    timed("typed multigraph", analysis.typed_multigraph, store, runs=runs)
+    view = timed("viewer data (view queries)", viewer.viewer_data, store, runs=runs)
+    timed("N-Triples -> viewer data", lambda: viewer.viewer_data(oxigraph_store(ntriples)), runs=runs)
+    timed("viewer page (pyvis)", viewer.render_html, view, runs=runs)
+    network = analysis.co_participation_graph(data)
+    timed("the two charts (matplotlib)", lambda: (charts.heatmap_png(data), charts.network_png(network)),
+          runs=max(1, runs // 2))
+    files = timed("render every analysis file", render_analysis, store, runs=max(1, runs // 2))
+    print(f"{'files / bytes':<36}{len(files):8d} / {sum(map(len, files.values())):,}")
+    if arguments.process_runs:
+        whole_process(ntriples, arguments.process_runs)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ suffix: copy 0 keeps the real IRIs, copy i > 0 appends ``~i`` (``.../id/henan~3`
 *shared* nodes stay as they are in every copy, so the competency questions keep their
 meaning: the concept schemes and their concepts (department types, administrative levels,
 roles, kinds ..., and the mechanisms with their categories), the dataset description and the
-source document. Anything outside the id namespace (the ontology, external vocabularies) is
-never rewritten.
+source document. An instance's ``dcterms:identifier`` gets the same suffix, so each copy's
+records have ids of their own. Anything outside the id namespace (the ontology, external
+vocabularies) is never rewritten.
 
 A triple that mentions no instance is *shared* and written once; every other triple is written
 once per copy. So the synthetic graph holds exactly ``S + k * (N - S)`` triples, where N is
@@ -35,6 +36,7 @@ from typing import BinaryIO
 ID_BASE = "https://w3id.org/practice-graph/id/"
 COPY_SEPARATOR = "~"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+IDENTIFIER = "<http://purl.org/dc/terms/identifier>"
 SHARED_TYPES = frozenset({
     "<http://www.w3.org/2004/02/skos/core#ConceptScheme>",
     "<http://www.w3.org/2004/02/skos/core#Concept>",
@@ -106,6 +108,8 @@ def split(ntriples: bytes) -> Split:
         object_is_node = not obj.startswith('"')
         if _is_instance(subject, shared_nodes) or (object_is_node and _is_instance(obj, shared_nodes)):
             new_object = _rename(obj, shared_nodes) if object_is_node else obj
+            if predicate == IDENTIFIER and obj.endswith('"'):  # a copy's records have their own ids
+                new_object = obj[:-1] + MARK + '"'
             template.append(f"{_rename(subject, shared_nodes)} {predicate} {new_object} .\n")
         else:
             shared.append(f"{subject} {predicate} {obj} .\n")

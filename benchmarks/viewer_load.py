@@ -61,7 +61,8 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from practice_graph.pipeline import load_graph
+    from practice_graph.api import default_store
+    from practice_graph.sparql.store import oxigraph_store
 
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -69,8 +70,8 @@ def main() -> None:
     pages = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        cases = [("real graph", load_graph(), None)]
-        cases.append((f"synthetic {arguments.nodes}", synthetic_graph(arguments.nodes), None))
+        synthetic = oxigraph_store(synthetic_graph(arguments.nodes).serialize(format="nt", encoding="utf-8"))
+        cases = [("real graph", default_store(), None), (f"synthetic {arguments.nodes}", synthetic, None)]
         if arguments.physics_too:
             cases.append((f"synthetic {arguments.nodes}, physics", cases[1][1], False))
         for index, (name, graph, precomputed) in enumerate(cases):

@@ -1,14 +1,15 @@
-"""Shared fixtures: the real data built once, and a way to make broken copies of it."""
+"""Shared fixtures: the real data built once, a cache of built graphs seeded from it, broken copies."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY
+from practice_graph.core.cache import CACHE_ENV, store_ntriples
+from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,26 @@ assert DEFAULT_DATA == DATA and DEFAULT_ONTOLOGY == ONTOLOGY
 def built() -> Built:
     """The real data, validated, built and checked with SHACL."""
     return build(DATA, ONTOLOGY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tests' own cache of built graphs: never the user's cache, never a working folder's dist/.
+
+    Set for the whole session (subprocesses and notebook kernels inherit it); empty until
+    ``seeded_cache`` puts the session's build there.
+    """
+    folder = tmp_path_factory.mktemp("graph-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session")
+def seeded_cache(built: Built, graph_cache: Path) -> Path:
+    """The cache holding the session's build: commands that read the graph find it current."""
+    store_ntriples(built.stamp, built.files[NTRIPLES], graph_cache)
+    return graph_cache
 
 
 @pytest.fixture(scope="session")

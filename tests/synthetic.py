@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from rdflib import RDF, RDFS, Graph, Literal
+from rdflib import DCTERMS, RDF, RDFS, Graph, Literal
 
 from practice_graph.core.namespaces import ID, PG, SCHEMA
 
@@ -21,6 +21,7 @@ def synthetic_graph(node_count: int = 3000, seed: int = 1) -> Graph:
     def node(kind: str, index: int, zh: str, en: str) -> object:
         iri = ID[f"synthetic-{kind.lower()}-{index}"]
         graph.add((iri, RDF.type, PG[kind]))
+        graph.add((iri, DCTERMS.identifier, Literal(f"synthetic-{kind.lower()}-{index}")))
         graph.add((iri, RDFS.label, Literal(f"{zh}{index}", lang="zh")))
         graph.add((iri, RDFS.label, Literal(f"{en} {index}", lang="en")))
         return iri

@@ -11,8 +11,11 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from practice_graph.cli import main
-from practice_graph.views import analysis, charts, instruments
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.store import oxigraph_store
+from practice_graph.views import analysis, charts, instruments, read
 from practice_graph.views.report import md, render_analysis, write_analysis
+from tests.opaque import opaque_iris
 
 HOUSING = "department-types/housing"
 HRSS = "department-types/hrss"
@@ -28,13 +31,19 @@ def graph(built) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def data(graph) -> analysis.PracticeData:
-    return analysis.read_practice_data(graph)
+def store(built):
+    """The built graph in an embedded pyoxigraph store, as the analysis reads it."""
+    return oxigraph_store(built.files[NTRIPLES])
 
 
 @pytest.fixture(scope="module")
-def rendered(graph) -> dict[str, bytes]:
-    return render_analysis(graph)
+def data(store) -> analysis.PracticeData:
+    return analysis.read_practice_data(store)
+
+
+@pytest.fixture(scope="module")
+def rendered(store) -> dict[str, bytes]:
+    return render_analysis(store)
 
 
 # ------------------------------------------------------------------------------ facts from the source
@@ -106,16 +115,47 @@ def test_housing_and_hrss_co_participate(data) -> None:
     assert region_kinds.has_edge("wuhu", HRSS) and region_kinds.has_edge("wuhu", HOUSING)
 
 
-def test_typed_multigraph_keeps_types_and_relations(graph) -> None:
+def test_typed_multigraph_keeps_types_and_relations(store) -> None:
     # 四(一)1 "河南省建立多方联动工作机制": the practice is led by Henan.
-    multigraph = analysis.typed_multigraph(graph)
+    multigraph = analysis.typed_multigraph(store)
     practice, henan = str(analysis.ID["p-4-1-1"]), str(analysis.ID["henan"])
     assert multigraph.nodes[henan]["type"] == "pg:Region"
     assert multigraph.nodes[henan]["label_zh"] == "河南省"
     assert multigraph.has_edge(practice, henan, key="pg:leadRegion")
     assert not any(data["type"] == "pg:Evidence" for _, data in multigraph.nodes(data=True))
-    with_provenance = analysis.typed_multigraph(graph, provenance=True)
+    with_provenance = analysis.typed_multigraph(store, provenance=True)
     assert with_provenance.number_of_nodes() > multigraph.number_of_nodes()
+
+
+def test_ids_numbers_and_offsets_come_from_the_graph(data, source_text) -> None:
+    # 四(一)1 "河南省建立多方联动工作机制": task 四, measure (一), practice 1 (pg:number), led by 河南省, a province.
+    practice = data.practices["p-4-1-1"]
+    assert (practice.ref, practice.numbers, practice.region) == ("四(一)1", (4, 1, 1), "henan")
+    assert data.regions["henan"].level == "province" and data.regions["henan"].province == "henan"
+    # 河南省固始县: a county whose province-level unit is 河南省
+    assert data.regions["gushi"].level == "county" and data.regions["gushi"].province == "henan"
+    # "建立人社部门牵头…的协同推进机制": a coordination mechanism whose lead role is 牵头
+    assert data.arrangements["henan-coordination-mechanism"].kind == "coordination-mechanism"
+    assert data.roles["lead"].zh == "牵头"
+    quote = next(q for q in practice.quotes if q.text == "河南省建立多方联动工作机制")
+    assert source_text[quote.start:quote.end] == quote.text
+
+
+def test_iris_are_opaque_to_the_analysis(built, data, rendered) -> None:
+    # The same triples with every record's IRI replaced by a hash: the same data and the same files
+    # (all but the whole-graph Gephi files, whose node ids are the IRIs).
+    store = oxigraph_store(opaque_iris(built.files[NTRIPLES]))
+    assert analysis.read_practice_data(store) == data
+    files = render_analysis(store)
+    assert {k: v for k, v in files.items() if not k.startswith("practice_graph.")} == {
+        k: v for k, v in rendered.items() if not k.startswith("practice_graph.")}
+
+
+def test_every_view_query_runs_on_the_built_graph(store) -> None:
+    source = read.Source(store=store)
+    for view in read.view_names():
+        params = {"scheme": "roles"} if view == "concepts" else {}
+        assert source.rows(view, **params), view
 
 
 # ------------------------------------------------------------------------------ traceability
@@ -198,7 +238,7 @@ def test_analysis_reads_any_rdf_graph_the_same(graph, rendered) -> None:
 
 # ------------------------------------------------------------------------------ outputs
 def test_same_graph_gives_byte_identical_outputs(graph, rendered, tmp_path) -> None:
-    written = {p.name: p.read_bytes() for p in write_analysis(graph, tmp_path / "one")}
+    written = {p.name: p.read_bytes() for p in write_analysis(graph, tmp_path / "one")}  # an rdflib Graph
     assert written == rendered
     assert not list((tmp_path / "one").glob(".*.tmp"))
 
@@ -267,12 +307,7 @@ def test_charts_render_without_missing_glyph_warnings(data) -> None:
         charts.network_png(analysis.co_participation_graph(data))
 
 
-def test_cli_analyze_writes_the_files(built, monkeypatch, tmp_path) -> None:
-    from practice_graph import pipeline
-    from practice_graph.core.paths import NTRIPLES
-
-    # The command reads the built graph through pipeline.built_ntriples; hand it the session's build.
-    monkeypatch.setattr(pipeline, "built_ntriples", lambda *args: built.files[NTRIPLES])
+def test_cli_analyze_writes_the_files(seeded_cache, tmp_path) -> None:
     result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path / "analysis")])
     assert result.exit_code == 0, result.output
     written = {p.name for p in (tmp_path / "analysis").iterdir()}

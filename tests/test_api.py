@@ -28,3 +28,71 @@ def test_select_query_text(store) -> None:
 def test_select_unknown_name_is_a_query_error(store) -> None:
     with pytest.raises(QueryError, match="no query named"):
         select("cq99", store=store)
+
+
+# Parameters that cannot be wrong silently (issue 15, defect 10). 4-1-1 河南省: 由人社部门牵头 — the
+# HRSS department leads Henan's coordination mechanism, whichever way Henan is named.
+HENAN_LEAD = {"body": "pgid:henan-hrss", "bodyLabel": "人社厅", "role": "lead"}
+
+
+@pytest.mark.parametrize("value", ["henan", "pgid:henan", "河南省", "Henan Province",
+                                   "<https://w3id.org/practice-graph/id/henan>",
+                                   "https://w3id.org/practice-graph/id/henan"])
+def test_a_region_is_found_by_its_id_its_printed_form_its_iri_or_its_label(store, value) -> None:
+    assert HENAN_LEAD in select("cq11", store=store, region=value)
+
+
+def test_a_misspelt_parameter_name_is_an_error_that_suggests_the_right_one(store) -> None:
+    with pytest.raises(QueryError) as raised:
+        select("cq11", store=store, regoin="henan")
+    assert str(raised.value) == ("query cq11: no parameter 'regoin'; did you mean region? "
+                                 "(query cq11 takes: region (pg:Region, default henan))")
+    with pytest.raises(QueryError, match="query cq01 takes no parameters"):
+        select("cq01", store=store, region="henan")
+
+
+def test_a_node_the_graph_does_not_hold_is_an_error_with_close_matches(store) -> None:
+    with pytest.raises(QueryError, match=r"region='nowhere': not a pg:Region in the graph"):
+        select("cq11", store=store, region="nowhere")
+    with pytest.raises(QueryError, match=r"close matches: pgid:henan \(河南省 / Henan Province\)"):
+        select("cq11", store=store, region="henna")
+    # 河南省人社厅 is in the graph, but it is an agency, not a region
+    with pytest.raises(QueryError, match="not a pg:Region in the graph"):
+        select("cq11", store=store, region="henan-hrss")
+    with pytest.raises(QueryError, match="not a valid IRI"):
+        select("cq11", store=store, region="<http://a b>")
+    with pytest.raises(QueryError, match="not a node in the graph"):
+        select("evidence", store=store, node="pgid:no-such-node")
+    with pytest.raises(QueryError, match=r"needs --param node=VALUE \(iri\)"):
+        select("evidence", store=store)
+
+
+def test_literal_and_number_parameters_are_typed(store, tmp_path) -> None:
+    query = tmp_path / "typed.rq"
+    query.write_text("# Practices numbered n in a task, with a word.\n# @param n number\n# @param word literal\n"
+                     "SELECT ?n ?word WHERE { BIND(?n + 0 AS ?m) }\n", encoding="utf-8")
+    assert select(str(query), store=store, n="3", word="河南") == [{"n": "3", "word": "河南"}]
+    assert select(str(query), store=store, n="-1.5", word="x") == [{"n": "-1.5", "word": "x"}]
+    with pytest.raises(QueryError, match="n='three': not a number"):
+        select(str(query), store=store, n="three", word="x")
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# A question.\n# @param region pgx:Region\nSELECT * WHERE {}\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=rf"{bad}:2: @param region: unknown type 'pgx:Region'"):
+        select(str(bad), store=store)
+
+
+def test_the_same_parameters_are_checked_on_an_endpoint(built) -> None:
+    import threading
+
+    from practice_graph.sparql.endpoint import Limits, SparqlServer
+
+    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], Limits(timeout_s=10), workers=1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = "http://{}:{}/sparql".format(*server.server_address[:2])
+        assert HENAN_LEAD in select("cq11", endpoint=url, region="河南省")
+        with pytest.raises(QueryError, match="not a pg:Region in the graph"):
+            select("cq11", endpoint=url, region="nowhere")
+    finally:
+        server.shutdown()
+        server.server_close()

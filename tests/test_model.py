@@ -245,8 +245,8 @@ def test_a_new_kind_is_one_model_edit_plus_data(fund_model, fund_data) -> None:
     # viewer: a node type with the model's colour, the fund a node, its region an edge named by the model
     data = viewer.viewer_data(graph, fund_model)
     assert next(t for t in data.types if t.key == "Fund").colour == "#ffb300"
-    assert {n.iri: n.type_key for n in data.nodes}[fund] == "Fund"
-    assert any(e.source == fund and e.target == ID["shaanxi"] and (e.zh, e.en) == ("所在地区", "region")
+    assert {n.iri: n.type_key for n in data.nodes}[str(fund)] == "Fund"
+    assert any(e.source == str(fund) and e.target == str(ID["shaanxi"]) and (e.zh, e.en) == ("所在地区", "region")
                for e in data.edges)
     # and data/README.md's table for it
     assert "#### `funds.yaml`: Fund (资金)" in generate.readme_fields(fund_model)

@@ -39,7 +39,8 @@ def test_public_api_only(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_runs_top_to_bottom_in_a_fresh_kernel(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runs_top_to_bottom_in_a_fresh_kernel(path: Path, seeded_cache: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from nbclient import NotebookClient
 
     # The kernel runs in notebooks/, where a relative PYTHONPATH=src would miss: put this checkout's
@@ -53,4 +54,8 @@ def test_runs_top_to_bottom_in_a_fresh_kernel(path: Path, monkeypatch: pytest.Mo
     errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
               if output.get("output_type") == "error"]
     assert errors == []
+    # The kernel runs in notebooks/ and finds the session's build in the cache: no rebuild, no notice.
+    stderr = "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+                     if output.get("name") == "stderr")
+    assert "building the graph" not in stderr
     print(f"{path.name}: {time.monotonic() - started:.1f} s")

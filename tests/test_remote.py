@@ -1,7 +1,8 @@
 """A real external triple store: the Oxigraph server from PyPI, started on a free loopback port.
 
-``practice-graph push`` loads the built graph through the Graph Store Protocol, and every named
-query returns the same rows remotely (``query --endpoint``) as on the embedded store.
+``practice-graph push`` loads the built graph through the Graph Store Protocol, every named
+query returns the same rows remotely (``query --endpoint``) as on the embedded store, and
+``analyze --endpoint`` writes the same bytes as the embedded run.
 """
 
 from __future__ import annotations
@@ -68,12 +69,9 @@ def oxigraph(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def pushed(oxigraph, built, tmp_path_factory) -> str:
+def pushed(oxigraph, built, seeded_cache) -> str:
     """The built graph pushed with the CLI into the server's default graph."""
-    out = tmp_path_factory.mktemp("dist")
-    (out / NTRIPLES).write_bytes(built.files[NTRIPLES])
-    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph + "/store", "--out", str(out),
-                                       "--no-progress"])
+    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph + "/store", "--no-progress"])
     assert result.exit_code == 0, result.output
     assert f"pushed {len(built.graph):,} triples" in result.output
     return oxigraph + "/query"
@@ -93,16 +91,52 @@ def test_every_named_query_returns_the_same_rows_remotely(pushed, built, named) 
     assert local[1], f"{named.name} returned no rows"
 
 
-def test_cli_query_endpoint_prints_the_same_json(pushed, built, tmp_path) -> None:
-    (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])
+def test_cli_query_endpoint_prints_the_same_json(pushed) -> None:
     runner = CliRunner()
     remote = runner.invoke(main, ["query", "cq12", "--format", "json", "--endpoint", pushed])
-    local = runner.invoke(main, ["query", "cq12", "--format", "json", "--out", str(tmp_path)])
+    local = runner.invoke(main, ["query", "cq12", "--format", "json"])
     assert remote.exit_code == 0 and local.exit_code == 0, remote.output + local.output
     assert json.loads(remote.output) == json.loads(local.output)
     # 河南省 leads 4-1-1 and its county 固始县 leads 1-2-1: Henan counts its county's practices.
     provinces = {b["provinceLabel"]["value"] for b in json.loads(remote.output)["results"]["bindings"]}
     assert "河南省" in provinces
+
+
+def test_analyze_endpoint_gives_byte_identical_outputs(pushed, built, monkeypatch, tmp_path) -> None:
+    # The analysis reads the server through its view queries (no copy of the graph) and writes the
+    # same bytes as the embedded run on the built graph.
+    from practice_graph import pipeline
+
+    monkeypatch.setattr(pipeline, "built_ntriples", lambda *args: built.files[NTRIPLES])
+    runner = CliRunner()
+    local = runner.invoke(main, ["analyze", "--out", str(tmp_path / "local")])
+    remote = runner.invoke(main, ["analyze", "--endpoint", pushed, "--out", str(tmp_path / "remote")])
+    assert local.exit_code == 0 and remote.exit_code == 0, local.output + remote.output
+    written = {p.name: p.read_bytes() for p in (tmp_path / "local").iterdir()}
+    assert {"report.md", "combinations.csv", "co_participation.png", "practice_graph.graphml"} <= set(written)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "remote").iterdir()} == written
+
+
+def test_viewer_and_view_parameters_read_the_same_remotely(pushed, built) -> None:
+    from practice_graph.views.read import Source
+    from practice_graph.views.viewer import render_html, viewer_data
+
+    local, remote = Source(store=open_store(built.files[NTRIPLES])), Source(endpoint=pushed)
+    assert render_html(viewer_data(remote)) == render_html(viewer_data(local))
+    # a parameter is bound by the engine locally and in a VALUES clause remotely: the same rows
+    roles = remote.rows("concepts", scheme="roles")
+    assert sorted(r["notation"] for r in roles) == ["implement", "lead", "partner", "support"]
+    assert sorted(map(sorted, map(dict.items, roles))) == sorted(
+        map(sorted, map(dict.items, local.rows("concepts", scheme="roles"))))
+    assert remote.rows("concepts", scheme='roles" } } SELECT * WHERE { ?s ?p ?o } #') == []
+
+
+def test_analyze_unreachable_endpoint_is_one_line(tmp_path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/query"
+    result = CliRunner().invoke(main, ["analyze", "--endpoint", dead, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: cannot reach") and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_push_into_a_named_graph(oxigraph, built) -> None:
@@ -114,7 +148,7 @@ def test_push_into_a_named_graph(oxigraph, built) -> None:
     assert table == [[str(len(built.graph))]]
 
 
-def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph, tmp_path, built) -> None:
+def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(RemoteError, match="cannot reach"):
         rows(remote_solutions(dead + "/query", "ASK {}"))
@@ -122,7 +156,6 @@ def test_unreachable_and_refusing_endpoints_give_one_clear_line(oxigraph, tmp_pa
         rows(remote_solutions(oxigraph + "/query", "SELECT ?s WHERE { ?s ?p }"))
     with pytest.raises(RemoteError, match="not an http"):
         push(b"", "file:///etc/passwd")
-    (tmp_path / NTRIPLES).write_bytes(built.files[NTRIPLES])
-    result = CliRunner().invoke(main, ["query", "cq01", "--endpoint", dead + "/query", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["query", "cq01", "--endpoint", dead + "/query"])
     assert result.exit_code == 1
     assert result.output.startswith("error: cannot reach") and "Traceback" not in result.output

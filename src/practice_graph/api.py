@@ -9,24 +9,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from practice_graph.pipeline import built_ntriples, load_graph
+from practice_graph.pipeline import built_ntriples, current_build, load_graph
 from practice_graph.sparql import query as queries
 
 if TYPE_CHECKING:
     import pyoxigraph
-    from rdflib import Graph
 
 __all__ = ["built_ntriples", "default_store", "load_graph", "select", "show_inline"]
 
-_default_store: pyoxigraph.Store | None = None
+_opened: dict[str, pyoxigraph.Store] = {}  # the store of the build read last, by its stamp's key
 
 
 def default_store() -> pyoxigraph.Store:
-    """The embedded store of the project's built graph, opened once per process."""
-    global _default_store
-    if _default_store is None:
-        _default_store = queries.open_store(built_ntriples())
-    return _default_store
+    """The embedded store of the project's built graph, current with the data, ontology and code.
+
+    Opened once per build, and again when the data, ontology or code change.
+    """
+    key, ntriples = current_build()
+    if key not in _opened:
+        _opened.clear()
+        _opened[key] = queries.open_store(ntriples)
+    return _opened[key]
 
 
 def select(query: str, *, store: pyoxigraph.Store | None = None, endpoint: str | None = None,
@@ -37,8 +40,9 @@ def select(query: str, *, store: pyoxigraph.Store | None = None, endpoint: str |
     return queries.select(query, store=store, endpoint=endpoint, **params)
 
 
-def show_inline(graph: Graph | None = None, height: int = 720, **selection: Any) -> Any:
-    """The offline viewer inline in Jupyter, for the built graph (or ``graph``)."""
-    from practice_graph.views import viewer
+def show_inline(graph: Any = None, height: int = 720, **selection: Any) -> Any:
+    """The offline viewer inline in Jupyter, for the built graph (or ``graph``: a pyoxigraph Store, a
+    ``views.read.Source`` or an rdflib Graph)."""
+    from practice_graph.views import viewer  # start-up time: pyvis, only for the viewer
 
-    return viewer.show_inline(graph if graph is not None else load_graph(), height=height, **selection)
+    return viewer.show_inline(graph if graph is not None else default_store(), height=height, **selection)

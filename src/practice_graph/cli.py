@@ -1,43 +1,119 @@
 """The ``practice-graph`` command line.
 
 Exit codes: 0 success, 2 bad input (data that breaks a rule, a bad option), 1 anything else.
-Problems are printed one a line, ``file:line: field: message``, with no traceback.
+Problems are printed one a line, ``file:line: field: message``, then one ``error:`` line, with no
+traceback. Commands that read the graph take it from the cache of built graphs
+(``practice_graph.pipeline.built_ntriples``), built once when the data, ontology or code changed.
+
+Start-up time: ``practice-graph query cq04`` must take at most 0.3 s as a whole process, so each
+command imports the heavy stages it needs (rdflib, pydantic, networkx, matplotlib, pyvis,
+SPARQLWrapper) inside its own function.
 """
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT
-from practice_graph.pipeline import BuildFailed
-
-DATA_OPTION = click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="Folder of curated YAML and the source text.",
+from practice_graph.core.files import write_atomically, write_outputs
+from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
+from practice_graph.pipeline import (
+    BuildFailed,
+    built_ntriples,
+    keep,
+    render_outputs,
 )
-ONTOLOGY_OPTION = click.option(
-    "--ontology",
-    "ontology_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_ONTOLOGY,
-    show_default=True,
-    help="Folder with practice-graph.ttl and shapes.ttl.",
-)
+from practice_graph.pipeline import build as run_build
+from practice_graph.sparql import query as queries
+from practice_graph.sparql.remote import RemoteError
+from practice_graph.sparql.remote import push as push_graph
+from practice_graph.sparql.store import oxigraph_store
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _fail(error: BuildFailed) -> None:
-    for problem in error.problems:
-        click.echo(problem, err=True)
-    click.echo(f"error: {len(error.problems)} problem(s); nothing was written", err=True)
-    sys.exit(2)
+class CommandError(click.ClickException):
+    """A command that cannot do what was asked: problem lines, then ``error: message`` on stderr.
 
+    Exit code 2 for bad input (the data, an option, a query), 1 for anything else.
+    """
+
+    def __init__(self, message: str, *, exit_code: int = 2, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        # click declares exit_code a class variable; this error's code is per instance
+        vars(self)["exit_code"] = exit_code
+        self.problems = list(problems)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for problem in self.problems:
+            click.echo(problem, err=True)
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def reported(bad_input: tuple[type[Exception], ...] = (),
+             failure: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Turn a stage's exceptions into a CommandError: broken data and ``bad_input`` exit 2, ``failure`` 1."""
+    try:
+        yield
+    except BuildFailed as error:
+        raise CommandError(f"{len(error.problems)} problem(s); nothing was written",
+                           problems=error.problems) from None
+    except bad_input as error:
+        raise CommandError(str(error)) from None
+    except failure as error:
+        raise CommandError(str(error), exit_code=1) from None
+
+
+def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write prepared outputs atomically; a folder that cannot be written is one line, exit 1."""
+    try:
+        return write_outputs(out_dir, files)
+    except OSError as error:
+        raise CommandError(f"cannot write {error.filename or out_dir}: {error.strerror or error}",
+                           exit_code=1) from None
+
+
+def font_notice() -> None:
+    """One warning line when the charts were drawn without a CJK font (Chinese shows as boxes)."""
+    from practice_graph.views import charts  # start-up time: matplotlib
+
+    if not charts.chart_font().has_cjk:
+        click.echo(f"warning: {charts.NO_CJK_NOTICE}", err=True)
+
+
+# ---------------------------------------------------------------------------- shared options
+
+FOLDER = click.Path(file_okay=False, path_type=Path)
+
+
+def graph_source(command: F) -> F:
+    """``--data`` and ``--ontology``: the inputs whose built graph a command reads or builds."""
+    command = click.option("--ontology", "ontology_dir", type=FOLDER, default=DEFAULT_ONTOLOGY,
+                           show_default=True, help="Folder with practice-graph.ttl and shapes.ttl.")(command)
+    return data_option(command)
+
+
+def data_option(command: F) -> F:
+    """``--data``: the folder of curated YAML and the source text."""
+    return click.option("--data", "data_dir", type=FOLDER, default=DEFAULT_DATA, show_default=True,
+                        help="Folder of curated YAML and the source text.")(command)
+
+
+def out_option(default: Path, help: str, *, file: bool = False) -> Callable[[F], F]:
+    """``--out``: where a command writes (a folder, or one file when ``file``), relative to the current folder."""
+    kind = click.Path(dir_okay=False, path_type=Path) if file else FOLDER
+    return click.option("--out", "out", type=kind, default=default, show_default=True, help=help)
+
+
+# ---------------------------------------------------------------------------- commands
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="practice-graph")
@@ -47,37 +123,23 @@ def main() -> None:
 
 
 @main.command()
-@DATA_OPTION
-@ONTOLOGY_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Output folder.",
-)
-def build(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
-    """Validate the data; write the graph (Turtle, N-Triples, JSON-LD), its analysis and its viewer to OUT."""
-    from practice_graph.core.files import write_outputs
-    from practice_graph.pipeline import build as run_build
-    from practice_graph.pipeline import render_outputs
-    from practice_graph.views.charts import FontMissing
+@graph_source
+@out_option(DEFAULT_OUT, "Output folder.")
+def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+    """Validate the data; write the graph (Turtle, N-Triples, JSON-LD), its stamp, analysis and viewer to OUT.
 
-    try:
+    The graph is also kept in the cache of built graphs, where the other commands read it.
+    """
+    with reported():
         built = run_build(data_dir, ontology_dir)
         files = render_outputs(built)
-    except BuildFailed as error:
-        _fail(error)
-        return
-    except FontMissing as error:
-        click.echo(f"error: {error}; nothing was written", err=True)
-        sys.exit(1)
+    font_notice()
     folders: dict[Path, list[Path]] = {}
-    for path in write_outputs(out_dir, files):
+    for path in write_or_fail(out, files):
         folders.setdefault(path.parent, []).append(path)
+    keep(built)
     for folder, paths in sorted(folders.items()):
-        if folder == out_dir:
+        if folder == out:
             for path in paths:
                 click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
         else:
@@ -87,116 +149,143 @@ def build(data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
 
 
 @main.command()
-@DATA_OPTION
-@ONTOLOGY_OPTION
+@graph_source
 @click.option("--no-shacl", is_flag=True, help="Check the data rules only, skip SHACL.")
 def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
     """Check the curated data (ids, references, taxonomies, quotes, hierarchy) and SHACL."""
-    from practice_graph.pipeline import build as run_build
-
-    try:
+    with reported():
         built = run_build(data_dir, ontology_dir, shacl=not no_shacl)
-    except BuildFailed as error:
-        _fail(error)
-        return
     records = len(built.dataset.all_records())
     click.echo(f"ok: {records} records, {len(built.graph):,} triples" + ("" if no_shacl else ", SHACL conforms"))
 
 
 @main.command()
-@DATA_OPTION
-@ONTOLOGY_OPTION
+@graph_source
 def stats(data_dir: Path, ontology_dir: Path) -> None:
     """Counts per class and per relation."""
-    from practice_graph.pipeline import build as run_build
-    from practice_graph.pipeline import class_counts, predicate_counts
+    from practice_graph.views.read import read_counts  # start-up time: the read side, only for stats
 
-    try:
-        built = run_build(data_dir, ontology_dir, shacl=False)
-    except BuildFailed as error:
-        _fail(error)
-        return
-    graph = built.graph
-    click.echo(f"triples\t{len(graph)}")
+    with reported():
+        ntriples = built_ntriples(data_dir, ontology_dir)
+    counts = read_counts(oxigraph_store(ntriples))
+    click.echo(f"triples\t{counts.triples}")
     click.echo("\n# instances per class")
-    for name, count in sorted(class_counts(graph).items()):
+    for name, count in sorted(counts.classes.items()):
         click.echo(f"{name}\t{count}")
     click.echo("\n# triples per predicate")
-    for name, count in sorted(predicate_counts(graph).items()):
+    for name, count in sorted(counts.predicates.items()):
         click.echo(f"{name}\t{count}")
 
 
-def _graph_ntriples(data_dir: Path, ontology_dir: Path, out_dir: Path) -> bytes:
-    """The built N-Triples (from OUT when current), or exit 2 with the data's problems."""
-    from practice_graph.pipeline import built_ntriples
+STORE_OPTION = click.option("--store", "store_dir", type=FOLDER,
+                            help="Use the on-disk store in this folder (see the load command).")
 
-    try:
-        return built_ntriples(data_dir, ontology_dir, out_dir)
-    except BuildFailed as error:
-        _fail(error)
-        raise AssertionError("unreachable") from None
+
+def _read_only_store(store_dir: Path) -> ox.Store:
+    """The on-disk store, read-only, or exit 2 with one line saying why not."""
+    from practice_graph.sparql.ondisk import StoreError, open_read_only  # start-up time: only with --store
+
+    with reported(bad_input=(StoreError,)):
+        return open_read_only(store_dir)
 
 
 @main.command()
-@click.argument("query_name", metavar="NAME|FILE|-", required=False)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query variable (an id such as henan, an IRI, or a literal).")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-              show_default=True)
-@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
-@DATA_OPTION
-@ONTOLOGY_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-              show_default=True, help="Folder of a built graph to query (rebuilt in memory when stale).")
-@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-def query(query_name: str | None, params: tuple[str, ...], output_format: str, list_queries: bool,
-          data_dir: Path, ontology_dir: Path, out_dir: Path, endpoint: str | None) -> None:
-    """Run a named competency question, a query file, or a query on standard input.
+@click.option("--store", "store_dir", required=True, type=FOLDER,
+              help="Folder of the on-disk store (created when missing).")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-progress", is_flag=True, help="Do not show progress (it shows only on a terminal anyway).")
+@graph_source
+def load(store_dir: Path, files: tuple[Path, ...], no_progress: bool, data_dir: Path, ontology_dir: Path) -> None:
+    """Bulk-load N-Triples (.nt) or Turtle (.ttl) FILES, or the built graph, into an on-disk store.
 
-    Parameters are bound as RDF terms in a VALUES clause built by the engine's serialiser,
-    never pasted into the query text.
+    The triples are added to what the store holds. Stop any serve or query on the store first.
     """
-    from practice_graph.sparql import query as queries
+    from practice_graph.sparql.ondisk import StoreError, load_bytes, load_files  # start-up time: only load
 
-    if list_queries:
-        for named in queries.named_queries():
-            click.echo(f"{named.name}\t{named.question}")
-        return
-    if not query_name:
-        raise click.UsageError("give a query name, a file or -, or --list")
+    with reported(bad_input=(StoreError,)):
+        if files:
+            loaded = load_files(store_dir, list(files), show_progress=False if no_progress else None)
+        else:
+            loaded = load_bytes(store_dir, built_ntriples(data_dir, ontology_dir))
+    click.echo(f"loaded {loaded.added:,} triples in {loaded.seconds:.1f} s ({loaded.rate:,.0f} triples/s); "
+               f"{store_dir} holds {loaded.after:,} triples")
+
+
+def _params(params: tuple[str, ...]) -> dict[str, str]:
     given: dict[str, str] = {}
     for param in params:
         name, sep, value = param.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {param!r}", param_hint="--param")
         given[name.lstrip("?$")] = value
-    from practice_graph.sparql.remote import RemoteError, remote_solutions
+    return given
 
-    try:
-        named = queries.find_query(query_name)
-        if endpoint:
-            solutions = remote_solutions(endpoint, queries.bound_text(named, given))
-        else:
-            store = queries.open_store(_graph_ntriples(data_dir, ontology_dir, out_dir))
-            solutions = queries.run_select(store, named, given)
-    except queries.QueryError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    except RemoteError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
-    if output_format == "table":
-        click.echo(queries.format_table(*queries.rows(solutions)), nl=False)
+
+@main.command()
+@click.argument("query_name", metavar="NAME|FILE|-", required=False)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter the query declares, checked against the graph: a node by its id (henan), "
+                   "pgid:henan, IRI or label (河南省); a literal; a number.")
+@click.option("--format", "output_format", default=None,
+              type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "ttl", "nt",
+                                 "json-ld"], case_sensitive=False),
+              help="SELECT, ASK: table (default), json, csv, tsv, xml; CONSTRUCT, DESCRIBE: turtle (default), "
+                   "ntriples, jsonld.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
+@graph_source
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+@STORE_OPTION
+def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
+          data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
+    """Run a named competency question, a query file, or a query on standard input.
+
+    Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
+    CONSTRUCT and DESCRIBE print Turtle (or ntriples, jsonld). Parameters are checked against
+    the graph and bound as RDF terms by the engine, never pasted into the query text.
+    """
+    if list_queries:
+        for named in queries.named_queries():
+            click.echo(f"{named.name}\t{named.question}")
         return
-    import pyoxigraph as ox
+    if not query_name:
+        raise click.UsageError("give a query name, a file or -, or --list")
+    given = _params(params)
+    with reported(bad_input=(queries.QueryError,), failure=(RemoteError,)):
+        named = queries.find_query(query_name)
+        queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
+        if endpoint:
+            target: str | ox.Store = endpoint
+        elif store_dir:
+            target = _read_only_store(store_dir)
+        else:
+            target = queries.open_store(built_ntriples(data_dir, ontology_dir))
+        answer = queries.run_query(target, named, given, output_format)
+    click.echo(answer, nl=False)
 
-    result_format = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-                     "tsv": ox.QueryResultsFormat.TSV}[output_format]
-    click.echo(solutions.serialize(format=result_format).decode("utf-8"), nl=False)
+
+def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
+    """What the site and the served pages are made of (exit 2 when the source text is missing or altered)."""
+    from practice_graph.core.paths import ONTOLOGY_FILE
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        ntriples = built_ntriples(data_dir, ontology_dir)
+        return static_site.site_inputs(ntriples, data_dir, ontology_dir / ONTOLOGY_FILE, graph_dir / ANALYSIS_DIR)
 
 
-OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-                          show_default=True, help="Folder of a built graph (rebuilt in memory when stale).")
+@main.command()
+@graph_source
+@out_option(DEFAULT_OUT / "site", "Folder for the site (replaced whole; only an empty folder or an earlier site).")
+def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+    """Write the graph as a static site: entry pages, source reader, map, query examples, report, viewer."""
+    from practice_graph.views import site as static_site  # start-up time: the page renderer
+
+    with reported(bad_input=(static_site.SiteError,)):
+        static_site.check_out_dir(out)
+        files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+        static_site.write_site(out, files)
+    size = sum(len(content) for content in files.values())
+    click.echo(f"wrote {out}/ ({len(files)} files, {size:,} bytes); open {out / 'index.html'}")
 
 
 @main.command()
@@ -210,37 +299,51 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
               type=click.IntRange(1024), help="Largest result, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes, each holding the graph.")
-@DATA_OPTION
-@ONTOLOGY_OPTION
-@OUT_OPTION
+@click.option("--memory-limit", metavar="SIZE",
+              help="Memory the workers may use in total, shared equally (512M, 2G, 25%); default: half the machine's.")
+@click.option("--base-url", default="/", show_default=True, metavar="URL",
+              help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
+@graph_source
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          data_dir: Path, ontology_dir: Path, out_dir: Path) -> None:
+          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
     result sizes are capped.
     """
-    from practice_graph.sparql.endpoint import Limits, SparqlServer
+    # start-up time: the server's modules and the page renderer load only to serve
+    from practice_graph.sparql.endpoint import (
+        EndpointError,
+        Limits,
+        SparqlServer,
+        parse_size,
+        serve_until_stopped,
+    )
+    from practice_graph.views.site import LiveSite
 
-    ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
-    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True)
+        memory_bytes = parse_size(memory_limit) if memory_limit else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
+    inputs = _site_inputs(data_dir, ontology_dir)
+    ntriples = inputs.ntriples
+    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
+    limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
+                    memory_bytes=memory_bytes)
+    try:
+        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
     except OSError as error:
-        click.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
-        sys.exit(2)
+        raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except EndpointError as error:
+        raise CommandError(str(error)) from None
     if server.pool.not_isolated:
         click.echo(f"warning: query workers can reach the network ({server.pool.not_isolated}); "
                    "SERVICE is refused by the query check alone", err=True)
     bound_host, bound_port = server.server_address[:2]
-    click.echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/sparql  (query page: http://{bound_host}:{bound_port}/)",
-               err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    base = f"http://{bound_host!s}:{bound_port}"
+    click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
+    click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
+    click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
 @main.command()
@@ -248,86 +351,103 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
               help="Graph Store Protocol URL: http://HOST:7878/store (Oxigraph), http://HOST:3030/DS/data (Fuseki).")
 @click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph instead of the default graph.")
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
-@DATA_OPTION
-@ONTOLOGY_OPTION
-@OUT_OPTION
-def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path, ontology_dir: Path,
-         out_dir: Path) -> None:
+@graph_source
+def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path, ontology_dir: Path) -> None:
     """Load the built graph into any SPARQL 1.1 Graph Store (replacing that graph)."""
-    from practice_graph.sparql.remote import RemoteError
-    from practice_graph.sparql.remote import push as push_graph
-
-    ntriples = _graph_ntriples(data_dir, ontology_dir, out_dir)
-    try:
-        result = push_graph(ntriples, endpoint, graph_iri, progress=not no_progress)
-    except RemoteError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    with reported(failure=(RemoteError,)):
+        result = push_graph(built_ntriples(data_dir, ontology_dir), endpoint, graph_iri, progress=not no_progress)
     click.echo(f"pushed {result.triples:,} triples ({result.size:,} bytes) to {result.url}: HTTP {result.status}")
 
 
 @main.command()
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("drafts"),
-              show_default=True, help="Folder for the draft YAML and report.md.")
-@DATA_OPTION
-def ingest(source: Path, out_dir: Path, data_dir: Path) -> None:
+@out_option(Path("drafts"), "Folder for the draft YAML and report.md.")
+@data_option
+def ingest(source: Path, out: Path, data_dir: Path) -> None:
     """Draft YAML (skeleton, regions, candidate entities) and a report from a list in the source's format."""
-    from practice_graph import ingest as ingesting
+    from practice_graph import ingest as ingesting  # start-up time: pydantic and YAML
     from practice_graph.curation.load import DataError
 
-    try:
-        ingesting.check_out_dir(out_dir, data_dir)
+    with reported(bad_input=(ingesting.IngestError, DataError)):
+        ingesting.check_out_dir(out, data_dir)
         result = ingesting.ingest(source, data_dir)
-    except (ingesting.IngestError, DataError) as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
     for warning in result.skeleton.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for path in ingesting.write_draft(result, out_dir):
+    for path in write_or_fail(out, result.files):
         click.echo(f"wrote {path}")
     skeleton = result.skeleton
     click.echo(f"{len(skeleton.tasks)} work tasks, {len(skeleton.measures)} measures, "
                f"{len(skeleton.practices)} practices, {len(result.candidates)} candidates")
 
 
+def _read_rdf_file(path: Path) -> ox.Store:
+    """A pyoxigraph store holding an RDF file (format from its extension, Turtle otherwise), or exit 2."""
+    import pyoxigraph as ox  # start-up time: only analyze --graph reads a file
+
+    store = ox.Store()
+    extension = path.suffix.lstrip(".").lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
+                                                            else ox.RdfFormat.TURTLE)
+    try:
+        store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError) as error:
+        message = " ".join(str(error).split())[:300]
+        raise CommandError(f"{path}: not readable as RDF: {message}") from None
+    return store
+
+
 @main.command()
-@DATA_OPTION
-@ONTOLOGY_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "analysis",
-              show_default=True, help="Folder for the report, tables, charts and Gephi files.")
+@graph_source
+@out_option(DEFAULT_OUT / ANALYSIS_DIR, "Folder for the report, tables, charts and Gephi files.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
-def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path | None) -> None:
+@click.option("--endpoint", metavar="URL",
+              help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
+def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
-    from practice_graph.views.charts import FontMissing
-    from practice_graph.views.report import NothingToAnalyse, write_analysis
+    # start-up time: networkx and matplotlib
+    from practice_graph.views.read import Source
+    from practice_graph.views.report import NothingToAnalyse, render_analysis
 
-    if graph_file is not None:
-        from rdflib import Graph
-        from rdflib.util import guess_format
-
-        graph = Graph()
-        try:
-            graph.parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
-        except Exception as error:
-            message = " ".join(str(error).split())[:300]
-            click.echo(f"error: {graph_file}: not readable as RDF: {message}", err=True)
-            sys.exit(2)
+    if graph_file is not None and endpoint:
+        raise click.UsageError("give --graph or --endpoint, not both")
+    if endpoint:
+        source, name = Source(endpoint=endpoint), endpoint
+    elif graph_file is not None:
+        source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
-        from practice_graph.sparql.store import rdflib_graph
-
-        graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
+        with reported():
+            source, name = Source(store=oxigraph_store(built_ntriples(data_dir, ontology_dir))), "built graph"
     try:
-        written = write_analysis(graph, out_dir)
+        with reported(failure=(RemoteError,)):
+            files = render_analysis(source)
     except NothingToAnalyse as error:
-        click.echo(f"error: {graph_file or 'built graph'}: {error}", err=True)
-        sys.exit(2)
-    except FontMissing as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
-    for path in written:
+        raise CommandError(f"{name}: {error}") from None
+    font_notice()
+    for path in write_or_fail(out, files):
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print.")
+@click.option("--out", "out", type=FOLDER, help="Also write diff.md and diff.json into this folder.")
+def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
+    """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
+
+    OLD and NEW are N-Triples files (practice-graph.nt) or folders holding one (a dist/ or a release).
+    """
+    from practice_graph.views import diff as diffing  # start-up time: pyoxigraph queries, markdown
+
+    with reported(bad_input=(diffing.DiffError,)):
+        result = diffing.diff_files(old, new)
+    texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
+    click.echo(texts["diff.md" if output_format == "markdown" else "diff.json"], nl=False)
+    if out is not None:
+        for path in write_or_fail(out, {name: text.encode("utf-8") for name, text in texts.items()}):
+            click.echo(f"wrote {path}", err=True)
 
 
 @main.command()
@@ -337,28 +457,25 @@ def analyze(data_dir: Path, ontology_dir: Path, out_dir: Path, graph_file: Path 
 @click.option("--types", "types", metavar="T,...", default="",
               help="Node types to show, comma separated (e.g. Practice,Agency,Region).")
 @click.option("--task", metavar="T", help="Show only nodes of one work task (id such as t-1, or its number).")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_OUT / "practice-graph.html", show_default=True, help="HTML file to write.")
-@DATA_OPTION
-@ONTOLOGY_OPTION
-def viz(focus: str | None, depth: int, types: str, task: str | None, out_file: Path,
+@out_option(DEFAULT_OUT / VIEWER_FILE, "HTML file to write.", file=True)
+@graph_source
+def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
         data_dir: Path, ontology_dir: Path) -> None:
     """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
-    from practice_graph.sparql.store import rdflib_graph
-    from practice_graph.views import viewer as visualise
+    from practice_graph.views import viewer  # start-up time: rdflib and pyvis
+    from practice_graph.views.dataset import embed_dataset_jsonld
 
-    graph = rdflib_graph(_graph_ntriples(data_dir, ontology_dir, DEFAULT_OUT))
+    with reported():
+        store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]
+    with reported(bad_input=(viewer.SelectionError,)):
+        data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
     try:
-        data = visualise.select(visualise.viewer_data(graph), focus=focus, depth=depth, types=type_names, task=task)
-    except visualise.SelectionError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    from practice_graph.core.files import write_atomically
-
-    write_atomically(out_file, visualise.render_html(data).encode("utf-8"))
+        write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}", exit_code=1) from None
     mode = "precomputed layout" if data.large else "seeded physics layout"
-    click.echo(f"wrote {out_file} ({len(data.nodes)} nodes, {len(data.edges)} edges, {mode})")
+    click.echo(f"wrote {out} ({len(data.nodes)} nodes, {len(data.edges)} edges, {mode})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,7 +45,7 @@ class LineDict(dict):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that records lines, refuses aliases and duplicate keys."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -53,7 +53,7 @@ class _Loader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
@@ -162,9 +162,13 @@ class Dataset:
         """Where ``record`` was read."""
         return self.positions[id(record)]
 
-    def of(self, kind: str | type[Record]) -> list[Any]:
+    def of(self, kind: str | type[Item]) -> list[Any]:
         """Records of one kind (a class name of the model, or its record class)."""
-        return self.records.get(kind if isinstance(kind, str) else kind.kind_name, [])
+        if not isinstance(kind, str):
+            if not issubclass(kind, Record):
+                return []
+            kind = kind.kind_name
+        return self.records.get(kind, [])
 
     def concepts(self, scheme: str) -> dict[str, Any]:
         """The concepts of one scheme by id."""

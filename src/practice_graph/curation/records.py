@@ -108,9 +108,9 @@ def record_classes(model: Model) -> dict[str, type[Item]]:
             for name in (*slot.range, *(("Link",) if slot.quoted else ())):
                 if name in model.classes and not model.is_record(model.classes[name]):
                     make(model.classes[name])
-        fields = {slot.key: _field(model, slot, classes) for slot in cls.slots if not slot.derived}
-        base = Record if model.is_record(cls) else Item
-        made = create_model(cls.name, __base__=base, __module__=__name__, **fields)
+        fields: dict[str, Any] = {slot.key: _field(model, slot, classes) for slot in cls.slots if not slot.derived}
+        base: type[Item] = Record if model.is_record(cls) else Item
+        made: type[Item] = create_model(cls.name, __base__=base, __module__=__name__, **fields)
         made.__doc__ = cls.definition
         if base is Record:
             made.kind_name = cls.name  # type: ignore[attr-defined]

@@ -20,7 +20,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from practice_graph.core.files import write_atomically
 from practice_graph.curation.listformat import STRICT, ListFormatError, read_paragraphs
 from practice_graph.curation.load import SOURCE_DIR, SOURCE_METADATA, load_dataset
 from practice_graph.ingest.bodies import Gazetteer
@@ -60,7 +59,6 @@ __all__ = [
     "parse_skeleton",
     "read_list",
     "strict_disagreement",
-    "write_draft",
 ]
 
 
@@ -124,12 +122,3 @@ def check_out_dir(out_dir: Path, data_dir: Path) -> None:
     """Drafts never go into a curated data folder (they would replace skeleton.yaml and the rest)."""
     if out_dir.resolve() == data_dir.resolve() or (out_dir / SOURCE_DIR / SOURCE_METADATA).exists():
         raise IngestError(f"{out_dir}: a curated data folder; write drafts elsewhere (--out)")
-
-
-def write_draft(result: Ingested, out_dir: Path) -> list[Path]:
-    """Write the draft files atomically (sorted names); returns the paths."""
-    written = []
-    for name in sorted(result.files):
-        write_atomically(out_dir / name, result.files[name])
-        written.append(out_dir / name)
-    return written

@@ -59,7 +59,7 @@ def _common_superclass(model: Model, names: tuple[str, ...]) -> str | None:
     """The one RDF class every class of a range falls under, if there is exactly one."""
     sets = [{model.classes[name].uri, *model.classes[name].subclass_of} - {None} for name in names]
     common = set.intersection(*sets) if sets else set()
-    return common.pop() if len(common) == 1 else None  # type: ignore[return-value]
+    return common.pop() if len(common) == 1 else None
 
 
 def property_range(model: Model, slot: Slot) -> str | None:

@@ -14,11 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, SKOS, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, SKOS, VOID
 
+from practice_graph import __version__
 from practice_graph.core.namespaces import ID, OA, PG
 from practice_graph.curation.load import Dataset
 from practice_graph.curation.records import Item, Record
+from practice_graph.curation.release import read_release
 from practice_graph.curation.validate import home_practice, practice_paragraphs
 from practice_graph.model.schema import Class, Slot
 
@@ -27,6 +29,13 @@ LABEL_NOTE = (
     "Chinese labels (@zh) are as written in the source; English labels (@en) are translations "
     "made by the practice-graph curators, not official names."
 )
+DATASET_TITLE = {
+    "zh": "培育新时代建筑产业工人可复制经验做法清单（第一批）知识图谱",
+    "en": "practice-graph: a knowledge graph of the first-batch list of replicable practices for cultivating "
+          "new-era construction industry workers",
+}
+DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
 
 
 def iri(record_id: str) -> URIRef:
@@ -194,10 +203,12 @@ class GraphBuilder:
             if value.practice and value.practice != record.id:
                 self.add(iri(value.practice), PG.mentions, node)
         elif inner is not None and inner.form == "node":
-            child = ID[inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
-                                                             for s in inner.slots if not s.derived})]
+            child_id = inner.iri.format(owner=record.id, **{s.key: getattr(value, s.key)  # type: ignore[union-attr]
+                                                             for s in inner.slots if not s.derived})
+            child = ID[child_id]
             self.add(node, predicate, child)
             self.add(child, RDF.type, self.term(inner.uri))  # type: ignore[arg-type]
+            self.add(child, DCTERMS.identifier, Literal(child_id))  # views read ids, never parse IRIs
             for back in inner.slots:
                 if back.derived and back.uri and back.range == (record.kind_name,):  # the link to its owner
                     self.add(child, self.term(back.uri), node)
@@ -218,10 +229,12 @@ class GraphBuilder:
         for scheme_id, names in self.model.schemes.items():
             node = ID[scheme_id]
             self.add(node, RDF.type, SKOS.ConceptScheme)
+            self.add(node, DCTERMS.identifier, Literal(scheme_id))
             self.labels(node, names)
         for cls in self.model.records():
             for record in self.dataset.of(cls.name):
                 self.record(cls, record)
+        self.statistics()
         return self.graph
 
     def metadata(self) -> None:
@@ -229,18 +242,47 @@ class GraphBuilder:
         source_class = self.model.classes["SourceDocument"]
         self.add(self.source_iri, RDF.type, self.term(source_class.uri))  # type: ignore[arg-type]
         self.slots(self.source_iri, source_class, meta, meta)
+        self.add(self.source_iri, DCTERMS.identifier, Literal(meta.id))
         dataset = ID["dataset"]
         self.add(dataset, RDF.type, VOID.Dataset)
         self.add(dataset, RDF.type, DCAT.Dataset)
+        self.add(dataset, DCTERMS.identifier, Literal("dataset"))
         self.add(dataset, RDFS.label, Literal("实践知识图谱", lang="zh"))
         self.add(dataset, RDFS.label, Literal("practice-graph", lang="en"))
         self.add(dataset, DCTERMS.source, self.source_iri)
         self.add(dataset, DCTERMS.description, Literal(LABEL_NOTE, lang="en"))
         self.add(dataset, VOID.uriSpace, Literal(str(ID)))
+        # The release (DCAT): code version + data release date, from data/release.yaml when there is one.
+        for language, title in DATASET_TITLE.items():
+            self.add(dataset, DCTERMS.title, Literal(title, lang=language))
+        self.add(dataset, DCTERMS.license, DATA_LICENSE)
+        self.add(dataset, DCTERMS.language, Literal("zh"))
+        self.add(dataset, DCTERMS.language, Literal("en"))
+        release = read_release(self.dataset.root, __version__)
+        if release is not None:
+            self.add(dataset, DCTERMS.issued, Literal(release.date.isoformat(), datatype=XSD.date))
+            self.add(dataset, OWL.versionInfo, Literal(release.version))
+            self.add(dataset, DCAT_VERSION, Literal(release.version))
+
+    def statistics(self) -> None:
+        """VoID statistics of the finished graph, counted before these statistics were added."""
+        graph = self.graph
+        dataset = ID["dataset"]
+        counts = {
+            VOID.triples: len(graph),
+            VOID.entities: len(set(graph.subjects(DCTERMS.identifier))),  # the records, each with its id
+            VOID.classes: len(set(graph.objects(None, RDF.type))),
+            VOID.properties: len(set(graph.predicates())),
+            VOID.distinctSubjects: len(set(graph.subjects())),
+            VOID.distinctObjects: len(set(graph.objects())),
+        }
+        for predicate, count in counts.items():
+            self.add(dataset, predicate, Literal(count, datatype=XSD.integer))
 
     def scheme(self, scheme: Any) -> None:
         node = ID[scheme.id]
         self.add(node, RDF.type, SKOS.ConceptScheme)
+        self.add(node, DCTERMS.identifier, Literal(scheme.id))
         self.labels(node, scheme.label)
         self.labels(node, scheme.label, SKOS.prefLabel)
         self.lang_text(node, SKOS.definition, scheme.definition)
@@ -260,6 +302,7 @@ class GraphBuilder:
         for concept_type in concept_types:
             self.add(node, RDF.type, concept_type)
         self.add(node, SKOS.inScheme, ID[scheme])
+        self.add(node, DCTERMS.identifier, Literal(f"{scheme}/{concept.id}"))
         self.add(node, SKOS.notation, Literal(concept.id))
         self.labels(node, concept.label)
         self.labels(node, concept.label, SKOS.prefLabel)

@@ -1,25 +1,79 @@
-"""Named SPARQL queries (the competency questions) and how to run them.
+"""Named SPARQL queries (the competency questions), their typed parameters, and every query form.
 
-The embedded store is pyoxigraph's in-memory ``Store``, loaded from the built canonical
-N-Triples. Parameters are never pasted into the query text: each value becomes an RDF term
-(an IRI or a literal, serialised and escaped by pyoxigraph) in a trailing ``VALUES`` clause,
-which the SPARQL algebra joins with the query's pattern, so a value can only ever be data.
+A query runs on an embedded pyoxigraph ``Store`` (loaded from the built canonical N-Triples) or
+on a SPARQL 1.1 endpoint given by its URL; either way :func:`run_query` returns the answer as
+bytes in any format its form allows: SELECT and ASK as a table, JSON, CSV, TSV or XML, CONSTRUCT
+and DESCRIBE as Turtle, N-Triples or JSON-LD.
+
+Each named query declares its parameters on ``# @param NAME TYPE [DEFAULT]`` lines, where TYPE
+is ``iri`` (any node of the graph), ``literal``, ``number``, or a class (``pg:Region``: an
+instance of it). A value is checked against the graph before the query runs: an unknown name, a
+value of the wrong type or a node the graph does not hold is a :class:`QueryError` that lists
+what is accepted and suggests close matches. A node can be given by its id (``henan``), as the
+table output prints it (``pgid:henan``), by its IRI or by one of its labels (``河南省``).
+Values are never pasted into the query text: each becomes an RDF term that the engine binds
+(pyoxigraph substitutions when the query projects the variable; otherwise, and on endpoints,
+a trailing ``VALUES`` clause of terms serialised by pyoxigraph).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
+
+import pyoxigraph as ox
+
+from practice_graph.sparql.remote import remote_query
+from practice_graph.sparql.store import oxigraph_store
+
+#: where a query runs: an embedded store, or the URL of a SPARQL 1.1 endpoint
+Target: TypeAlias = "ox.Store | str"
+#: a value bound to a variable (parameters are IRIs and literals)
+Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"
+Result: TypeAlias = "ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]"
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 ID_BASE = "https://w3id.org/practice-graph/id/"
-PARAM_LINE = re.compile(r"^#\s*@param\s+(\w+)(?:\s+(\S+))?\s*$")
+ID_PREFIX = "pgid:"
+PARAM_LINE = re.compile(r"^#\s*@param\b(.*)$")
+PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
+PREFIXED_NAME = re.compile(r"([A-Za-z][\w.-]*)?:([\w.-]+(?:/[\w.-]+)*)")
+BARE_ID = re.compile(r"[A-Za-z0-9][\w.~-]*(?:/[\w.~-]+)*")
+SCALAR_KINDS = ("iri", "literal", "number")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+SOLUTION_FORMATS = ("table", "json", "csv", "tsv", "xml")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
+FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld"}
 
 
 class QueryError(Exception):
-    """A query that cannot be found, parsed, bound or run."""
+    """A query that cannot be found, parsed, bound or run (one line, for ``error: ...``)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its name, its type as written, the class IRI (for a class type), a default."""
+
+    name: str
+    type: str
+    class_iri: str | None = None
+    default: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """``iri``, ``literal``, ``number`` or ``class``."""
+        return "class" if self.class_iri else self.type
 
 
 @dataclass(frozen=True)
@@ -30,23 +84,58 @@ class NamedQuery:
     path: Path
     text: str
     question: str
-    params: dict[str, str | None] = field(default_factory=dict)
+    params: dict[str, Param] = field(default_factory=dict)
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        """The query's PREFIX declarations (prefix -> namespace)."""
+        return {prefix or "": namespace for prefix, namespace in PREFIX_DECLARATION.findall(self.text)}
 
 
-def _read_query(path: Path, name: str) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
+def _parse_param(path: Path, number: int, declaration: str, prefixes: dict[str, str]) -> Param:
+    """A ``# @param NAME TYPE [DEFAULT]`` line."""
+    where = f"{path}:{number}"
+    words = declaration.split()
+    usage = "write # @param NAME TYPE [DEFAULT], TYPE one of iri, literal, number or a class such as pg:Region"
+    if len(words) not in (2, 3) or not re.fullmatch(r"\w+", words[0]):
+        raise QueryError(f"{where}: bad @param line: {usage}")
+    name, type_text, default = words[0], words[1], (words[2] if len(words) == 3 else None)
+    if type_text in SCALAR_KINDS:
+        return Param(name, type_text, None, default)
+    if type_text.startswith("<") and type_text.endswith(">"):
+        return Param(name, type_text, type_text[1:-1], default)
+    match = PREFIXED_NAME.fullmatch(type_text)
+    if match and (match.group(1) or "") in prefixes:
+        return Param(name, type_text, prefixes[match.group(1) or ""] + match.group(2), default)
+    raise QueryError(f"{where}: @param {name}: unknown type {type_text!r} ({usage}, its prefix declared)")
+
+
+def parse_query_text(text: str, name: str, path: Path) -> NamedQuery:
+    """A query's question and parameters from its opening comment lines."""
     comment: list[str] = []
-    params: dict[str, str | None] = {}
-    for line in text.splitlines():
+    params: dict[str, Param] = {}
+    prefixes = {prefix or "": namespace for prefix, namespace in PREFIX_DECLARATION.findall(text)}
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
         match = PARAM_LINE.match(line)
         if match:
-            params[match.group(1)] = match.group(2)
+            param = _parse_param(path, number, match.group(1), prefixes)
+            params[param.name] = param
         else:
             comment.append(line.lstrip("#").strip())
     question = " ".join(part for part in comment if part)
     return NamedQuery(name=name, path=path, text=text, question=question, params=params)
+
+
+def _read_query(path: Path, name: str) -> NamedQuery:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise QueryError(f"{path}: not a UTF-8 text file (byte {error.start})") from None
+    except OSError as error:
+        raise QueryError(f"{path}: cannot read: {error.strerror or error}") from None
+    return parse_query_text(text, name, path)
 
 
 def named_queries() -> list[NamedQuery]:
@@ -57,82 +146,328 @@ def named_queries() -> list[NamedQuery]:
 def find_query(name_or_path: str) -> NamedQuery:
     """A named query (``cq04``), a query file, or ``-`` for standard input."""
     if name_or_path == "-":
-        import sys
-
-        text = sys.stdin.read()
-        return NamedQuery(name="-", path=Path("-"), text=text, question="")
+        stream = getattr(sys.stdin, "buffer", None)
+        try:
+            text = stream.read().decode("utf-8") if stream is not None else sys.stdin.read()
+        except UnicodeDecodeError as error:
+            raise QueryError(f"standard input: not UTF-8 text (byte {error.start})") from None
+        return parse_query_text(text, "-", Path("-"))
     named = QUERY_DIR / f"{name_or_path}.rq"
     if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_path) and named.is_file():
         return _read_query(named, name_or_path)
     path = Path(name_or_path)
     if path.is_file():
         return _read_query(path, path.stem)
-    known = ", ".join(query.name for query in named_queries())
-    raise QueryError(f"no query named {name_or_path!r} and no such file (named queries: {known})")
+    known = [query.name for query in named_queries()]
+    close = difflib.get_close_matches(name_or_path, known, n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise QueryError(f"no query named {name_or_path!r} and no such file{hint} (named queries: {', '.join(known)})")
 
 
-def parse_term(value: str):
-    """A parameter value as an RDF term: ``<IRI>``, an http(s) IRI, a graph id, or a literal."""
-    import pyoxigraph as ox
-
-    if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
-    if re.fullmatch(r"https?://\S+", value):
-        return ox.NamedNode(value)
-    if re.fullmatch(r"[a-z0-9][a-z0-9-]*(/[a-z0-9-]+)?", value):
-        return ox.NamedNode(ID_BASE + value)
-    return ox.Literal(value)
-
-
-def bindings(query: NamedQuery, given: dict[str, str]):
-    """Substitutions for the engine: given values over the query's defaults."""
-    import pyoxigraph as ox
-
-    values: dict[str, str] = {name: default for name, default in query.params.items() if default}
-    values.update(given)
-    missing = [name for name, default in query.params.items() if default is None and name not in values]
-    if missing:
-        raise QueryError(f"query {query.name!r} needs --param {missing[0]}=VALUE")
-    return {ox.Variable(name): parse_term(value) for name, value in sorted(values.items())}
+def as_query(query: str | NamedQuery) -> NamedQuery:
+    """A NamedQuery from itself, a name, a file, ``-``, or query text (it holds ``{``, a line break or a space)."""
+    if isinstance(query, NamedQuery):
+        return query
+    if "{" in query or "\n" in query:
+        return parse_query_text(query, "(text)", Path("(text)"))
+    if query == "-" or re.fullmatch(r"[A-Za-z0-9_-]+", query):
+        return find_query(query)
+    try:
+        is_file = Path(query).is_file()
+    except (OSError, ValueError):
+        is_file = False
+    if is_file or not any(char.isspace() for char in query):
+        return find_query(query)
+    return parse_query_text(query, "(text)", Path("(text)"))
 
 
-def open_store(ntriples: bytes):
+def open_store(ntriples: bytes) -> ox.Store:
     """An in-memory pyoxigraph store holding canonical N-Triples."""
-    from practice_graph.sparql.store import oxigraph_store
-
     return oxigraph_store(ntriples)
 
 
-def bound_text(query: NamedQuery, given: dict[str, str] | None = None) -> str:
-    """The query text with its parameters bound in a trailing ``VALUES`` clause of escaped terms."""
-    values = bindings(query, given or {})
-    if not values:
-        return query.text
-    variables = " ".join(str(variable) for variable in values)
-    terms = " ".join(str(term) for term in values.values())
-    return f"{query.text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
+# --------------------------------------------------------------------------- parameters
 
 
-def run_select(store, query: NamedQuery, given: dict[str, str] | None = None):
-    """Run a SELECT; returns the solutions object of pyoxigraph."""
-    text = bound_text(query, given)
-    try:
-        return store.query(text)
-    except SyntaxError as error:
-        raise QueryError(f"{query.path}: {error}") from None
-
-
-def term_text(term) -> str:
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
     """A term as people read it: IRIs compacted to ``pgid:``, literals as their value."""
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):
+        return str(term)
     value = term.value
-    if type(term).__name__ == "NamedNode" and value.startswith(ID_BASE):
-        return "pgid:" + value[len(ID_BASE):]
+    if isinstance(term, ox.NamedNode) and value.startswith(ID_BASE):
+        return ID_PREFIX + value[len(ID_BASE):]
     return value
 
 
-def rows(solutions) -> tuple[list[str], list[list[str]]]:
+def _accepted(named: NamedQuery) -> str:
+    if not named.params:
+        return f"query {named.name} takes no parameters"
+    listed = ", ".join(f"{param.name} ({param.type}" + (f", default {param.default})" if param.default else ")")
+                       for param in named.params.values())
+    return f"query {named.name} takes: {listed}"
+
+
+def _ask(target: Target, text: str, bound: dict[str, Term]) -> Any:
+    """Run a look-up query (ours, not the user's) on the target with ``bound`` variables."""
+    substitutions = {ox.Variable(name): term for name, term in bound.items()}
+    if isinstance(target, str):
+        return remote_query(target, with_values(text, substitutions))
+    return target.query(text, substitutions=substitutions)
+
+
+def _iri_candidates(value: str, prefixes: dict[str, str]) -> list[str]:
+    """The IRIs a value can name: ``<IRI>``, an absolute IRI, ``prefix:name``, or a bare id."""
+    if value.startswith("<") and value.endswith(">"):
+        return [value[1:-1]]
+    if re.fullmatch(r"[A-Za-z][\w+.-]*://\S+", value):
+        return [value]
+    candidates = []
+    match = PREFIXED_NAME.fullmatch(value)
+    if match:
+        prefix = match.group(1) or ""
+        namespace = {"pgid": ID_BASE, **prefixes}.get(prefix)
+        if namespace:
+            candidates.append(namespace + match.group(2))
+    if BARE_ID.fullmatch(value):
+        candidates.append(ID_BASE + value)
+    return candidates
+
+
+def _resolve_node(target: Target | None, named: NamedQuery, param: Param, value: str) -> ox.NamedNode:
+    """The node a value names, checked against the graph (its id, pgid:id, IRI or label)."""
+    where = f"query {named.name}: {param.name}={value!r}"
+    of_type = f"a {param.type}" if param.kind == "class" else "a node"
+    typed = ""
+    if param.class_iri:
+        try:
+            typed = f"?node a {ox.NamedNode(param.class_iri)} ."
+        except ValueError:
+            raise QueryError(f"{named.path}: @param {param.name}: {param.type} is not a valid IRI") from None
+    for iri in _iri_candidates(value, named.prefixes):
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            raise QueryError(f"{where}: not a valid IRI") from None
+        if target is None or bool(_ask(target, f"ASK {{ {typed or '?node ?p ?o .'} }}", {"node": node})):
+            return node
+    if target is None:
+        raise QueryError(f"{where}: give {of_type} as an id (such as henan), pgid:id or an IRI")
+    labelled = f"SELECT DISTINCT ?node ?label WHERE {{ {typed} ?node <{RDFS_LABEL}>|<{SKOS_PREF_LABEL}> ?label }}"
+    labels: dict[str, list[str]] = {}
+    for solution in _ask(target, labelled, {}):
+        labels.setdefault(solution["node"].value, []).append(solution["label"].value)
+    wanted = unicodedata.normalize("NFC", value).casefold()
+    found = sorted(node for node, names in labels.items()
+                   if any(unicodedata.normalize("NFC", name).casefold() == wanted for name in names))
+    if len(found) == 1:
+        return ox.NamedNode(found[0])
+    if found:
+        shown = ", ".join(_described(node, labels) for node in found[:5])
+        raise QueryError(f"{where}: the label names {len(found)} nodes ({shown}); give one by its id")
+    raise QueryError(f"{where}: not {of_type} in the graph{_suggestions(value, labels)}; "
+                     f"give its id (such as henan), pgid:id, its IRI or its label")
+
+
+def _described(node: str, labels: dict[str, list[str]]) -> str:
+    """``pgid:henan (河南省 / Henan Province)``: a node as the table prints it, with its labels."""
+    names = sorted(set(labels.get(node, [])), key=lambda name: (name.isascii(), name))[:2]
+    return term_text_of(node) + (f" ({' / '.join(names)})" if names else "")
+
+
+def term_text_of(iri: str) -> str:
+    """An IRI as the table output prints it (``pgid:henan``)."""
+    return ID_PREFIX + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else f"<{iri}>"
+
+
+def _suggestions(value: str, labels: dict[str, list[str]]) -> str:
+    """``; close matches: pgid:henan (河南省), ...`` from ids and labels like ``value``."""
+    keys: dict[str, str] = {}
+    for node in sorted(labels):
+        keys.setdefault(term_text_of(node).removeprefix(ID_PREFIX), node)
+        for name in labels[node]:
+            keys.setdefault(name, node)
+    close = difflib.get_close_matches(value.removeprefix(ID_PREFIX), list(keys), n=6, cutoff=0.5)
+    nodes = list(dict.fromkeys(keys[key] for key in close))[:3]
+    return "; close matches: " + ", ".join(_described(node, labels) for node in nodes) if nodes else ""
+
+
+def _resolve_value(target: Target | None, named: NamedQuery, param: Param, value: str) -> Term:
+    if param.kind == "literal":
+        return ox.Literal(value)
+    if param.kind == "number":
+        if re.fullmatch(r"[+-]?[0-9]+", value):
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "integer"))
+        if re.fullmatch(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)", value):
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+        raise QueryError(f"query {named.name}: {param.name}={value!r}: not a number")
+    return _resolve_node(target, named, param, value)
+
+
+def _values(named: NamedQuery, given: Mapping[str, str] | None) -> dict[str, str]:
+    """Given values over defaults, by parameter; QueryError for an unknown name or a missing value."""
+    given = dict(given or {})
+    for name in given:
+        if name not in named.params:
+            close = difflib.get_close_matches(name, list(named.params), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise QueryError(f"query {named.name}: no parameter {name!r}{hint} ({_accepted(named)})")
+    values: dict[str, str] = {}
+    for name, param in named.params.items():
+        value = given.get(name, param.default)
+        if value is None:
+            raise QueryError(f"query {named.name} needs --param {name}=VALUE ({param.type})")
+        values[name] = value
+    return values
+
+
+def resolve_params(target: Target | None, named: NamedQuery, given: Mapping[str, str] | None) -> dict[str, Term]:
+    """Terms for the query's parameters: given values over defaults, each checked against ``target``.
+
+    ``target`` is a pyoxigraph Store, an endpoint URL, or None (forms are checked, not the graph).
+    Raises QueryError for an unknown name, a missing value, a value of the wrong type or a node
+    the graph does not hold.
+    """
+    return {name: _resolve_value(target, named, named.params[name], value)
+            for name, value in _values(named, given).items()}
+
+
+def check_params(query: str | NamedQuery, given: Mapping[str, str] | None) -> None:
+    """What can be checked before the graph is at hand (names, missing values, numbers); raises QueryError."""
+    named = as_query(query)
+    for name, value in _values(named, given).items():
+        if named.params[name].kind == "number":
+            _resolve_value(None, named, named.params[name], value)
+
+
+def with_values(text: str, terms: Mapping[Any, Any]) -> str:
+    """``text`` with a trailing VALUES clause binding ``terms`` (variables or names to terms)."""
+    if not terms:
+        return text
+    variables = " ".join(f"?{getattr(variable, 'value', variable)}" for variable in terms)
+    values = " ".join(str(term) for term in terms.values())
+    return f"{text.rstrip()}\nVALUES ({variables}) {{ ({values}) }}\n"
+
+
+def bound_text(query: str | NamedQuery, given: Mapping[str, str] | None = None, target: Target | None = None) -> str:
+    """The query text with its parameters bound in a trailing ``VALUES`` clause of escaped terms.
+
+    With ``target`` (a Store or an endpoint URL) the values are checked against that graph too.
+    """
+    named = as_query(query)
+    return with_values(named.text, resolve_params(target, named, given))
+
+
+# --------------------------------------------------------------------------- running
+
+
+def execute(target: Target | None, query: str | NamedQuery, params: Mapping[str, str] | None = None) -> Result:
+    """The result of a query on a Store or an endpoint URL: QuerySolutions, QueryBoolean, or triples.
+
+    Raises QueryError (bad query, bad parameter) or RemoteError (an endpoint that fails).
+    """
+    named = as_query(query)
+    if not named.text.strip():
+        raise QueryError(f"{named.path}: empty query")
+    terms = resolve_params(target, named, params)
+    if isinstance(target, str):
+        return remote_query(target, with_values(named.text, terms))
+    if target is None:
+        raise QueryError("give a store or an endpoint to run the query on")
+    substitutions = {ox.Variable(name): term for name, term in terms.items()}
+    try:
+        try:
+            return target.query(named.text, substitutions=substitutions)
+        except RuntimeError:
+            if not terms:
+                raise
+            # pyoxigraph substitutes only variables the query projects; a parameter used only in
+            # the pattern is bound by a trailing VALUES clause of the same terms.
+            return target.query(with_values(named.text, terms))
+    except SyntaxError as error:
+        raise QueryError(f"{named.path}: {' '.join(str(error).split())}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(f"{named.path}: the query failed: {' '.join(str(error).split())[:300]}") from None
+
+
+def run_select(store: ox.Store, query: str | NamedQuery, given: Mapping[str, str] | None = None) -> ox.QuerySolutions:
+    """Run a SELECT on a store; returns the solutions object of pyoxigraph."""
+    named = as_query(query)
+    result = execute(store, named, given)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{named.path}: not a SELECT query (run_query runs every form)")
+    return result
+
+
+def solutions(query: str | NamedQuery, *, store: ox.Store | None = None, endpoint: str | None = None,
+              params: Mapping[str, str] | None = None) -> ox.QuerySolutions:
+    """The solutions of a SELECT on ``store`` (embedded) or a SPARQL 1.1 ``endpoint``, parameters checked and bound."""
+    named = as_query(query)
+    result = execute(endpoint or store, named, params)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{named.path}: not a SELECT query (run_query runs every form)")
+    return result
+
+
+def format_name(name: str | None) -> str | None:
+    """A format name in canonical form (case and aliases ignored); QueryError when unknown."""
+    if name is None:
+        return None
+    canonical = FORMAT_ALIASES.get(name.strip().lower(), name.strip().lower())
+    if canonical not in FORMATS:
+        raise QueryError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
+    return canonical
+
+
+def format_result(result: Result, output: str | None = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """A query result as bytes ending with a line break; ``output`` None is table or Turtle by the form."""
+    chosen = format_name(output)
+    if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+        form = "an ASK" if isinstance(result, ox.QueryBoolean) else "a SELECT"
+        chosen = chosen or "table"
+        if chosen not in SOLUTION_FORMATS:
+            raise QueryError(f"format {chosen!r} is for CONSTRUCT and DESCRIBE; {form} query gives "
+                             f"{', '.join(SOLUTION_FORMATS)}")
+        if chosen == "table":
+            data = (f"{str(bool(result)).lower()}\n".encode() if isinstance(result, ox.QueryBoolean)
+                    else format_table(*rows(result)).encode("utf-8"))
+        else:
+            data = result.serialize(format=getattr(ox.QueryResultsFormat, chosen.upper())) or b""
+    else:
+        chosen = chosen or "turtle"
+        if chosen not in GRAPH_FORMATS:
+            raise QueryError(f"format {chosen!r} is for SELECT and ASK; a CONSTRUCT or DESCRIBE query gives "
+                             f"{', '.join(GRAPH_FORMATS)}")
+        rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                      "jsonld": ox.RdfFormat.JSON_LD}[chosen]
+        triples = sorted(result, key=str)  # one order, whatever the engine's
+        used = dict(prefixes or {}) if chosen == "turtle" else {}
+        data = ox.serialize(triples, format=rdf_format, prefixes=used or None) or b""
+    return data if data.endswith(b"\n") else data + b"\n"
+
+
+def run_query(target: Target, query: str | NamedQuery, params: Mapping[str, str] | None = None,
+              output: str | None = None) -> bytes:
+    """Run any query form on a Store or an endpoint URL; the answer in ``output`` format, as bytes.
+
+    ``query`` is a name (``cq04``), a file, ``-`` or query text. ``output`` is one of
+    :data:`FORMATS` (any case; ``ttl``, ``nt``, ``json-ld`` accepted), or None for a table
+    (SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE). Raises QueryError or RemoteError.
+    """
+    named = as_query(query)
+    format_name(output)
+    result = execute(target, named, params)
+    try:
+        return format_result(result, output, named.prefixes)
+    except (OSError, ValueError, RuntimeError) as error:  # an engine error met while reading the solutions
+        raise QueryError(f"{named.path}: the query failed: {' '.join(str(error).split())[:300]}") from None
+
+
+# --------------------------------------------------------------------------- rows and tables
+
+
+def rows(solutions: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
     """Variables and rows of SELECT solutions as display strings."""
     variables = [variable.value for variable in solutions.variables]
     return variables, [[term_text(solution[name]) for name in variables] for solution in solutions]
@@ -158,23 +493,20 @@ def format_table(variables: list[str], table: list[list[str]]) -> str:
     return "\n".join(text.rstrip() for text in out) + "\n"
 
 
-def select(query: str, *, store=None, endpoint: str | None = None, **params: str) -> list[dict[str, str]]:
+def select(query: str, *, store: ox.Store | None = None, endpoint: str | None = None,
+           **params: str) -> list[dict[str, str]]:
     """Rows of a named query (``"cq04"``), a query file or query text, as dicts of display strings.
 
     Runs on ``store`` (an embedded pyoxigraph store) or on a SPARQL 1.1 ``endpoint``. Keyword
-    arguments are bound as parameters, never pasted into the text. For the project's own built
-    graph, use :func:`practice_graph.api.select`.
+    arguments are parameters, checked against the graph and bound, never pasted into the text.
+    For the project's own built graph, use :func:`practice_graph.api.select`.
     """
-    if "{" in query or "\n" in query:
-        named = NamedQuery(name="(text)", path=Path("(text)"), text=query, question="")
-    else:
-        named = find_query(query)
-    if endpoint:
-        from practice_graph.sparql.remote import remote_solutions
-
-        variables, table = rows(remote_solutions(endpoint, bound_text(named, params)))
-    else:
-        if store is None:
-            raise QueryError("select needs a store or an endpoint")
-        variables, table = rows(run_select(store, named, params))
+    target = endpoint or store
+    if target is None:
+        raise QueryError("select needs a store or an endpoint")
+    named = as_query(query)
+    result = execute(target, named, params)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{named.name}: select returns the rows of a SELECT query; use run_query for other forms")
+    variables, table = rows(result)
     return [dict(zip(variables, row, strict=True)) for row in table]

@@ -1,9 +1,10 @@
 """Pattern analysis over the RDF graph: networkx views, arrangement signatures, similarity, replication.
 
-Everything here is computed from an rdflib ``Graph`` (the built graph from
-:func:`practice_graph.api.load_graph`, or the same triples pulled from any SPARQL endpoint),
-never from the YAML. Results are plain dataclasses, lists and dicts; every figure carries the
-practice ids and the verbatim quotes it rests on, so a reader can trace it to the source.
+Everything here is computed from the graph as the view queries of :mod:`practice_graph.views.read`
+read it (the built graph in the embedded store, :func:`practice_graph.api.default_store`, or any
+SPARQL endpoint holding the same triples), never from the YAML. Results are plain dataclasses, lists
+and dicts; every figure carries the practice ids and the verbatim quotes it rests on, so a reader
+can trace it to the source.
 
 Definitions used throughout:
 
@@ -16,8 +17,8 @@ Definitions used throughout:
 - a practice rolls up to every region above its leading region (``schema:containedInPlace``),
   up to the province-level unit (``pg:withinProvince``).
 
->>> from practice_graph.api import load_graph
->>> data = read_practice_data(load_graph())          # doctest: +SKIP
+>>> from practice_graph.api import default_store
+>>> data = read_practice_data(default_store())       # doctest: +SKIP
 >>> [c.kinds for c in recurring_combinations(data)][:1]  # doctest: +SKIP
 [('department-types/housing', 'department-types/hrss')]
 """
@@ -26,321 +27,62 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import PROV, SKOS
-
-from practice_graph.core.namespaces import ID, OA, ORG, PG, SCHEMA
+from practice_graph.core.namespaces import ID, OA, PG
+from practice_graph.views.read import (
+    OTHER_KIND,
+    RDF_NS,
+    REGION_KIND,
+    REGION_KIND_LABEL,
+    Arrangement,
+    GraphLike,
+    Label,
+    Mechanism,
+    MechanismUse,
+    Names,
+    Participant,
+    Practice,
+    PracticeData,
+    Quote,
+    Region,
+    as_source,
+    compact,
+    read_labels,
+    read_links,
+    read_nodes,
+    read_practice_data,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
 
-REGION_KIND = "region"
-REGION_KIND_LABEL = ("地区（未具名机构）", "Region (acting body not named)")
-OTHER_KIND = "other"
-CHINESE_NUMERALS = "〇一二三四五六七八九十"
-PROVENANCE_TYPES = (PG.Evidence, OA.TextQuoteSelector, OA.TextPositionSelector, RDF.Statement)
+__all__ = [
+    "ID", "OTHER_KIND", "PG", "REGION_KIND", "REGION_KIND_LABEL", "Analysis", "Arrangement", "Candidate",
+    "Centrality", "Combination", "Community", "Label", "Mechanism", "MechanismUse", "Participant", "Practice",
+    "PracticeData", "Quote", "Region", "RollUp", "Similarity", "analyse", "arrangements_with", "as_data",
+    "centrality", "co_participation_graph", "communities", "jaccard_similarities", "lead_of", "nearest",
+    "province_rollups", "read_practice_data", "recurring_combinations", "region_kind_graph", "region_kinds",
+    "region_mechanism_graph", "region_mechanisms", "region_rollups", "regions_by_arrangement_kind",
+    "replication_candidates", "typed_multigraph",
+]
+
+PROVENANCE_TYPES = frozenset(str(t) for t in (PG.Evidence, OA.TextQuoteSelector, OA.TextPositionSelector))
+PROVENANCE_TYPES |= {RDF_NS + "Statement"}
 DECIMALS = 6
+DataSource = GraphLike | PracticeData
 
 
-# ---------------------------------------------------------------------------------------- records
-@dataclass(frozen=True, order=True)
-class Label:
-    """A Chinese label as written in the source and the curators' English translation."""
-
-    zh: str
-    en: str
-
-
-@dataclass(frozen=True, order=True)
-class Quote:
-    """A verbatim quote of the source, its practice and its character offsets (end exclusive)."""
-
-    practice: str
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Region:
-    id: str
-    label: Label
-    level: str
-    parent: str | None
-    province: str
-
-
-@dataclass(frozen=True)
-class Practice:
-    id: str
-    ref: str  # the source's numbering, e.g. 四(一)1
-    label: Label
-    region: str
-    mechanisms: tuple[str, ...]
-    quotes: tuple[Quote, ...]
-
-
-@dataclass(frozen=True)
-class Mechanism:
-    id: str
-    label: Label
-    category: str | None
-
-
-@dataclass(frozen=True)
-class Participant:
-    id: str
-    label: Label
-    kind: str
-    role: str | None
-    quotes: tuple[Quote, ...]
-
-
-@dataclass(frozen=True)
-class Arrangement:
-    """A joint arrangement with its participants (the n-ary org:Membership pattern)."""
-
-    id: str
-    label: Label
-    kind: str
-    region: str
-    practice: str
-    participants: tuple[Participant, ...]
-    quotes: tuple[Quote, ...]
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        """The signature: the set of participant kinds, sorted."""
-        return tuple(sorted({p.kind for p in self.participants}))
-
-    @property
-    def lead_kinds(self) -> tuple[str, ...]:
-        """The participant kinds that lead (role ``lead``), sorted."""
-        return tuple(sorted({p.kind for p in self.participants if p.role == "lead"}))
-
-
-@dataclass(frozen=True)
-class MechanismUse:
-    """A region uses a mechanism: the practices behind it and their quotes."""
-
-    region: str
-    mechanism: str
-    practices: tuple[str, ...]
-    quotes: tuple[Quote, ...]
-
-
-@dataclass
-class PracticeData:
-    """What the analysis reads from the RDF graph, indexed by id."""
-
-    regions: dict[str, Region]
-    practices: dict[str, Practice]
-    mechanisms: dict[str, Mechanism]
-    kinds: dict[str, Label]
-    arrangement_kinds: dict[str, Label]
-    roles: dict[str, Label]
-    arrangements: dict[str, Arrangement]
-    uses: dict[tuple[str, str], MechanismUse] = field(default_factory=dict)
-
-    def region_label(self, region: str) -> Label:
-        return self.regions[region].label if region in self.regions else Label(region, region)
-
-
-# ------------------------------------------------------------------------------- reading the RDF
-def local_id(node: Any) -> str:
-    """The id of a node of the graph's id namespace (``henan``, ``department-types/hrss``)."""
-    return str(node).removeprefix(str(ID))
-
-
-def node_label(graph: Graph, node: Any) -> Label:
-    """A node's ``rdfs:label`` in Chinese and English (the id where one is missing)."""
-    texts: dict[str, str] = {}
-    for literal in sorted(graph.objects(node, RDFS.label), key=str):
-        if isinstance(literal, Literal) and literal.language in ("zh", "en"):
-            texts.setdefault(literal.language, str(literal))
-    fallback = local_id(node)
-    return Label(texts.get("zh", texts.get("en", fallback)), texts.get("en", texts.get("zh", fallback)))
-
-
-class _Reader:
-    """Reads the analysis records out of an rdflib Graph with plain triple lookups."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self._quote_cache: dict[URIRef, Quote | None] = {}
-        self.statements: dict[tuple[Any, Any, Any], list[Any]] = defaultdict(list)
-        for statement in graph.subjects(RDF.type, RDF.Statement):
-            key = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
-                   graph.value(statement, RDF.object))
-            self.statements[key].extend(graph.objects(statement, PROV.wasDerivedFrom))
-
-    def label(self, node: Any) -> Label:
-        return node_label(self.graph, node)
-
-    def quote(self, evidence: Any) -> Quote | None:
-        if evidence in self._quote_cache:
-            return self._quote_cache[evidence]
-        graph = self.graph
-        text, start, end = None, -1, -1
-        for selector in graph.objects(evidence, OA.hasSelector):
-            if (selector, RDF.type, OA.TextQuoteSelector) in graph:
-                text = graph.value(selector, OA.exact)
-            elif (selector, RDF.type, OA.TextPositionSelector) in graph:
-                start, end = int(graph.value(selector, OA.start)), int(graph.value(selector, OA.end))
-        if text is None:
-            text = graph.value(evidence, RDFS.label)
-        practice = graph.value(evidence, PG.inPractice)
-        quote = None if text is None else Quote(local_id(practice) if practice else "", start, end, str(text))
-        self._quote_cache[evidence] = quote
-        return quote
-
-    def quotes(self, evidence_nodes: Iterable[Any]) -> tuple[Quote, ...]:
-        return tuple(sorted({q for q in (self.quote(e) for e in evidence_nodes) if q is not None}))
-
-    def node_quotes(self, node: Any) -> tuple[Quote, ...]:
-        return self.quotes(self.graph.objects(node, PROV.wasDerivedFrom))
-
-    def number(self, node: Any) -> int:
-        value = self.graph.value(node, PG.number)
-        return int(value) if value is not None else 0
-
-    def regions(self) -> dict[str, Region]:
-        graph = self.graph
-        found = {}
-        for node in graph.subjects(RDF.type, PG.Region):
-            parent = graph.value(node, SCHEMA.containedInPlace)
-            province = graph.value(node, PG.withinProvince)
-            level = graph.value(node, PG.adminLevel)
-            found[local_id(node)] = Region(
-                id=local_id(node),
-                label=self.label(node),
-                level=local_id(level).rsplit("/", 1)[-1] if level else "",
-                parent=local_id(parent) if parent else None,
-                province=local_id(province) if province else local_id(node),
-            )
-        return dict(sorted(found.items()))
-
-    def practice_ref(self, node: Any) -> str:
-        measure = self.graph.value(node, PG.measure)
-        task = self.graph.value(measure, PG.task) if measure is not None else None
-        numbers = [self.number(task), self.number(measure)] if task is not None else [0, 0]
-        task_n, measure_n = (CHINESE_NUMERALS[n] if 0 < n <= 10 else str(n) for n in numbers)
-        return f"{task_n}({measure_n}){self.number(node)}"
-
-    def practices(self) -> tuple[dict[str, Practice], dict[tuple[str, str], MechanismUse]]:
-        graph = self.graph
-        practices = {}
-        by_use: dict[tuple[str, str], tuple[set[str], set[Quote]]] = {}
-        for node in graph.subjects(RDF.type, PG.Practice):
-            region = graph.value(node, PG.leadRegion)
-            if region is None:
-                continue
-            mechanisms = sorted(local_id(m) for m in graph.objects(node, PG.usesMechanism))
-            practice = Practice(local_id(node), self.practice_ref(node), self.label(node), local_id(region),
-                                tuple(mechanisms), self.node_quotes(node))
-            practices[practice.id] = practice
-            for mechanism in graph.objects(node, PG.usesMechanism):
-                quotes = self.quotes(self.statements.get((node, PG.usesMechanism, mechanism), ()))
-                ids, texts = by_use.setdefault((practice.region, local_id(mechanism)), (set(), set()))
-                ids.add(practice.id)
-                texts.update(quotes or practice.quotes[:1])
-        uses = {
-            key: MechanismUse(key[0], key[1], tuple(sorted(ids)), tuple(sorted(texts)))
-            for key, (ids, texts) in sorted(by_use.items())
-        }
-        return dict(sorted(practices.items())), uses
-
-    def mechanisms(self) -> dict[str, Mechanism]:
-        found = {}
-        for node in self.graph.subjects(RDF.type, PG.Mechanism):
-            category = self.graph.value(node, PG.mechanismCategory)
-            found[local_id(node)] = Mechanism(local_id(node), self.label(node),
-                                              local_id(category) if category else None)
-        return dict(sorted(found.items()))
-
-    def participant_kind(self, member: Any) -> str:
-        graph = self.graph
-        if (member, RDF.type, PG.Region) in graph:
-            return REGION_KIND
-        classification = graph.value(member, ORG.classification)
-        return local_id(classification) if classification is not None else OTHER_KIND
-
-    def arrangements(self) -> dict[str, Arrangement]:
-        graph = self.graph
-        found = {}
-        for node in graph.subjects(RDF.type, PG.JointArrangement):
-            participants = []
-            for membership in graph.objects(node, ORG.hasMembership):
-                member = graph.value(membership, ORG.member)
-                if member is None:
-                    continue
-                role = graph.value(membership, ORG.role)
-                participants.append(Participant(
-                    id=local_id(member),
-                    label=self.label(member),
-                    kind=self.participant_kind(member),
-                    role=local_id(role).rsplit("/", 1)[-1] if role is not None else None,
-                    quotes=self.node_quotes(membership),
-                ))
-            region, practice, kind = (graph.value(node, p) for p in (PG.region, PG.practice, PG.arrangementKind))
-            found[local_id(node)] = Arrangement(
-                id=local_id(node),
-                label=self.label(node),
-                kind=local_id(kind).rsplit("/", 1)[-1] if kind is not None else OTHER_KIND,
-                region=local_id(region) if region is not None else "",
-                practice=local_id(practice) if practice is not None else "",
-                participants=tuple(sorted(participants, key=lambda p: (p.kind, p.id))),
-                quotes=self.node_quotes(node),
-            )
-        return dict(sorted(found.items()))
-
-    def concept_labels(self, scheme: str) -> dict[str, Label]:
-        found = {}
-        for node in self.graph.subjects(SKOS.inScheme, ID[scheme]):
-            found[local_id(node).rsplit("/", 1)[-1]] = self.label(node)
-        return dict(sorted(found.items()))
-
-    def kind_labels(self, arrangements: Mapping[str, Arrangement]) -> dict[str, Label]:
-        kinds = {p.kind for a in arrangements.values() for p in a.participants}
-        labels = {}
-        for kind in sorted(kinds):
-            if kind == REGION_KIND:
-                labels[kind] = Label(*REGION_KIND_LABEL)
-            elif kind == OTHER_KIND:
-                labels[kind] = Label("其他", "Other")
-            else:
-                labels[kind] = self.label(ID[kind])
-        return labels
-
-
-def read_practice_data(graph: Graph) -> PracticeData:
-    """Read regions, practices, mechanisms and joint arrangements out of an RDF graph."""
-    reader = _Reader(graph)
-    practices, uses = reader.practices()
-    arrangements = reader.arrangements()
-    return PracticeData(
-        regions=reader.regions(),
-        practices=practices,
-        mechanisms=reader.mechanisms(),
-        kinds=reader.kind_labels(arrangements),
-        arrangement_kinds=reader.concept_labels("arrangement-kinds"),
-        roles=reader.concept_labels("roles"),
-        arrangements=arrangements,
-        uses=uses,
-    )
-
-
-def as_data(source: Graph | PracticeData) -> PracticeData:
-    """Accept either an rdflib Graph or data already read from one."""
+def as_data(source: DataSource) -> PracticeData:
+    """Accept data already read, or anything :func:`read_practice_data` reads (a pyoxigraph Store, a
+    :class:`~practice_graph.views.read.Source` on a store or an endpoint, an rdflib Graph)."""
     return source if isinstance(source, PracticeData) else read_practice_data(source)
 
 
 # ------------------------------------------------------------------------------- networkx views
-def typed_multigraph(graph: Graph, provenance: bool = False) -> nx.MultiDiGraph:
+def typed_multigraph(graph: GraphLike, provenance: bool = False) -> nx.MultiDiGraph:
     """The whole graph as a networkx MultiDiGraph: one node per IRI, one edge per IRI-to-IRI triple.
 
     Nodes carry ``type`` (the classes' prefixed names), ``label`` / ``label_zh`` / ``label_en``;
@@ -350,38 +92,29 @@ def typed_multigraph(graph: Graph, provenance: bool = False) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    names = graph.namespace_manager
-
-    def qname(node: URIRef) -> str:
-        try:
-            return names.normalizeUri(node)
-        except Exception:  # pragma: no cover - an IRI with no usable prefix
-            return str(node)
-
-    skipped = set() if provenance else {s for t in PROVENANCE_TYPES for s in graph.subjects(RDF.type, t)}
-    types: dict[URIRef, list[str]] = defaultdict(list)
-    edges = []
-    for subject, predicate, obj in graph:
-        if not isinstance(subject, URIRef) or subject in skipped:
-            continue
-        if predicate == RDF.type:
-            types[subject].append(qname(obj))
-        elif isinstance(obj, URIRef) and obj not in skipped:
-            edges.append((str(subject), str(obj), qname(predicate)))
-    nodes = {str(n) for n in types} | {s for s, _, _ in edges} | {o for _, o, _ in edges}
+    source = as_source(graph)
+    labels = read_labels(source)
+    nodes = read_nodes(source, labels)
+    skipped = set() if provenance else {n.iri for n in nodes.values() if PROVENANCE_TYPES & set(n.classes)}
+    links = read_links(source, "links" if provenance else "links-without-provenance")
+    edges = {(link.subject, link.object, compact(link.predicate)) for link in links
+             if link.subject not in skipped and link.object not in skipped}
+    shown = {iri for iri in nodes if iri not in skipped} | {s for s, _, _ in edges} | {o for _, o, _ in edges}
     multigraph = nx.MultiDiGraph()
-    for node in sorted(nodes):
-        iri = URIRef(node)
-        label = node_label(graph, iri)
-        node_types = sorted(types.get(iri, []), key=lambda t: (not t.startswith("pg:"), t))
-        multigraph.add_node(node, type=node_types[0] if node_types else "", types=" ".join(node_types),
+    for iri in sorted(shown):
+        node = nodes.get(iri)
+        names = node.names if node else labels.get(iri, Names())
+        label = names.label(node.id if node and node.id else iri)
+        node_types = sorted((compact(c) for c in node.classes) if node else (),
+                            key=lambda t: (not t.startswith("pg:"), t))
+        multigraph.add_node(iri, type=node_types[0] if node_types else "", types=" ".join(node_types),
                             label=label.zh, label_zh=label.zh, label_en=label.en)
-    for source, target, predicate in sorted(set(edges)):
-        multigraph.add_edge(source, target, key=predicate, predicate=predicate)
+    for source_iri, target, predicate in sorted(edges):
+        multigraph.add_edge(source_iri, target, key=predicate, predicate=predicate)
     return multigraph
 
 
-def region_mechanism_graph(source: Graph | PracticeData) -> nx.Graph:
+def region_mechanism_graph(source: DataSource) -> nx.Graph:
     """Bipartite projection: regions and the mechanisms their practices use (weight = practices)."""
     import networkx as nx
 
@@ -398,7 +131,7 @@ def region_mechanism_graph(source: Graph | PracticeData) -> nx.Graph:
     return projection
 
 
-def region_kind_graph(source: Graph | PracticeData) -> nx.Graph:
+def region_kind_graph(source: DataSource) -> nx.Graph:
     """Bipartite projection: regions and the participant kinds their joint arrangements bring together
     (weight = arrangements)."""
     import networkx as nx
@@ -420,7 +153,7 @@ def region_kind_graph(source: Graph | PracticeData) -> nx.Graph:
     return projection
 
 
-def co_participation_graph(source: Graph | PracticeData) -> nx.Graph:
+def co_participation_graph(source: DataSource) -> nx.Graph:
     """Participant kinds linked when they take part in the same joint arrangement.
 
     Edge ``weight`` is the number of arrangements; ``arrangements``, ``regions`` and
@@ -461,7 +194,7 @@ class RollUp:
     by_region: dict[str, tuple[str, ...]]
 
 
-def region_rollups(source: Graph | PracticeData) -> list[RollUp]:
+def region_rollups(source: DataSource) -> list[RollUp]:
     """For every region with practices at or below it: its own practices and the rolled-up ones."""
     data = as_data(source)
     led: dict[str, list[str]] = defaultdict(list)
@@ -492,7 +225,7 @@ def region_rollups(source: Graph | PracticeData) -> list[RollUp]:
     return sorted(rollups, key=lambda r: (-len(r.practices), r.region))
 
 
-def province_rollups(source: Graph | PracticeData) -> list[RollUp]:
+def province_rollups(source: DataSource) -> list[RollUp]:
     """Practices per province-level unit, counting those of its cities and counties."""
     data = as_data(source)
     provinces = {r.province for r in data.regions.values()}
@@ -512,7 +245,7 @@ class Combination:
     quotes: tuple[Quote, ...]
 
 
-def recurring_combinations(source: Graph | PracticeData, min_size: int = 2,
+def recurring_combinations(source: DataSource, min_size: int = 2,
                            min_support: int = 2) -> list[Combination]:
     """Every combination of ``min_size`` or more participant kinds found in ``min_support`` or more
     arrangements, with the regions and practices behind it (most frequent and largest first)."""
@@ -539,13 +272,13 @@ def recurring_combinations(source: Graph | PracticeData, min_size: int = 2,
     return sorted(result, key=lambda c: (-c.support, -len(c.kinds), c.kinds))
 
 
-def arrangements_with(source: Graph | PracticeData, kinds: Iterable[str]) -> list[Arrangement]:
+def arrangements_with(source: DataSource, kinds: Iterable[str]) -> list[Arrangement]:
     """The arrangements whose participants include every one of ``kinds``."""
     wanted = set(kinds)
     return [a for a in as_data(source).arrangements.values() if wanted <= set(a.kinds)]
 
 
-def regions_by_arrangement_kind(source: Graph | PracticeData) -> dict[str, dict[str, tuple[str, ...]]]:
+def regions_by_arrangement_kind(source: DataSource) -> dict[str, dict[str, tuple[str, ...]]]:
     """For each arrangement kind (coordination mechanism, joint event...): region -> arrangement ids."""
     found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for arrangement in as_data(source).arrangements.values():
@@ -554,7 +287,7 @@ def regions_by_arrangement_kind(source: Graph | PracticeData) -> dict[str, dict[
             for kind, regions in sorted(found.items())}
 
 
-def lead_of(source: Graph | PracticeData, arrangement: str) -> list[Participant]:
+def lead_of(source: DataSource, arrangement: str) -> list[Participant]:
     """The participants that lead an arrangement."""
     return [p for p in as_data(source).arrangements[arrangement].participants if p.role == "lead"]
 
@@ -571,7 +304,7 @@ class Similarity:
     union: int
 
 
-def region_mechanisms(source: Graph | PracticeData) -> dict[str, set[str]]:
+def region_mechanisms(source: DataSource) -> dict[str, set[str]]:
     """Region -> the mechanisms its practices use."""
     found: dict[str, set[str]] = defaultdict(set)
     for region, mechanism in as_data(source).uses:
@@ -579,7 +312,7 @@ def region_mechanisms(source: Graph | PracticeData) -> dict[str, set[str]]:
     return dict(sorted(found.items()))
 
 
-def region_kinds(source: Graph | PracticeData) -> dict[str, set[str]]:
+def region_kinds(source: DataSource) -> dict[str, set[str]]:
     """Region -> the participant kinds its joint arrangements bring together."""
     found: dict[str, set[str]] = defaultdict(set)
     for arrangement in as_data(source).arrangements.values():
@@ -617,7 +350,7 @@ class Community:
     shared_mechanisms: tuple[tuple[str, int], ...]  # mechanisms used by two or more members, with counts
 
 
-def communities(source: Graph | PracticeData, seed: int = 7, resolution: float = 1.0) -> list[Community]:
+def communities(source: DataSource, seed: int = 7, resolution: float = 1.0) -> list[Community]:
     """Communities of regions alike by mechanisms (seeded Louvain: the same graph, the same result)."""
     import networkx as nx
 
@@ -650,7 +383,7 @@ class Candidate:
     quotes: tuple[Quote, ...]
 
 
-def replication_candidates(source: Graph | PracticeData, k: int = 3, min_regions: int = 2) -> list[Candidate]:
+def replication_candidates(source: DataSource, k: int = 3, min_regions: int = 2) -> list[Candidate]:
     """Mechanisms used by ``min_regions`` or more regions, missing in a region whose ``k`` nearest
     regions (by mechanism Jaccard) use them; with the neighbours' practices and quotes as evidence."""
     data = as_data(source)
@@ -694,7 +427,7 @@ class Centrality:
     brokers: tuple[tuple[str, str], ...]  # unlinked pairs whose every shortest path runs through it
 
 
-def centrality(source: Graph | PracticeData) -> list[Centrality]:
+def centrality(source: DataSource) -> list[Centrality]:
     """Degree, strength, betweenness and closeness of participant kinds in the co-participation
     network, with the pairs each one brokers between (most between first)."""
     import networkx as nx
@@ -745,7 +478,7 @@ class Analysis:
     centrality: list[Centrality]
 
 
-def analyse(source: Graph | PracticeData, k: int = 3, seed: int = 7) -> Analysis:
+def analyse(source: DataSource, k: int = 3, seed: int = 7) -> Analysis:
     """Run the whole analysis (``k`` nearest regions, ``seed`` for the community detection)."""
     data = as_data(source)
     mechanism_similarity = jaccard_similarities(region_mechanisms(data))

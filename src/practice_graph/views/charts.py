@@ -2,12 +2,17 @@
 
 Every function returns bytes; the caller writes them atomically. Outputs are deterministic:
 sorted inputs, seeded layouts, PNG metadata without the software version, no GEXF date.
+Chinese labels need a CJK font: a system one when installed, else Noto Sans CJK from the
+``noto-cjk-sans-otc`` dependency; without either the charts are still drawn (see :func:`chart_font`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,15 +25,20 @@ if TYPE_CHECKING:
     from practice_graph.views.analysis import PracticeData
 
 CJK_FONTS = (
-    "WenQuanYi Micro Hei",
     "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
+    "WenQuanYi Micro Hei",
     "Source Han Sans SC",
     "WenQuanYi Zen Hei",
+    "Noto Sans CJK JP",
     "SimHei",
     "Microsoft YaHei",
 )
 CJK_FILE_HINTS = ("wqy", "notosanscjk", "sourcehansans", "simhei", "msyh")
+# Noto Sans CJK (SIL OFL 1.1) from PyPI's noto-cjk-sans-otc: the collection Debian's fonts-noto-cjk ships.
+PACKAGED_FONT = ("noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc", "Noto Sans CJK SC")
+FALLBACK_FONT = "DejaVu Sans"
+NO_CJK_NOTICE = ("no CJK font found (system or the noto-cjk-sans-otc package): the charts' Chinese labels "
+                 "show as boxes; pip install noto-cjk-sans-otc")
 PNG_METADATA = {"Software": None}
 LAYOUT_SEED = 7
 DPI = 110
@@ -40,18 +50,30 @@ KIND_COLOURS = {key: cls.viewer.colour for key, cls in _KIND_CLASSES.items() if 
 KIND_LEGEND = {key: f"{cls.label.zh} {cls.label.en}" for key, cls in _KIND_CLASSES.items()}
 
 
-class FontMissing(RuntimeError):
-    """No font with Chinese glyphs is installed."""
+@dataclass(frozen=True)
+class ChartFont:
+    """The font the charts draw with: its family, its file, and where it came from."""
+
+    name: str
+    path: str
+    origin: str  # "system", "package" (noto-cjk-sans-otc) or "none" (no CJK font: Chinese shows as boxes)
+
+    @property
+    def has_cjk(self) -> bool:
+        return self.origin != "none"
 
 
 @lru_cache(maxsize=1)
-def cjk_font() -> tuple[str, str]:
-    """The family name and file of the first installed CJK font (registering system fonts that
-    matplotlib's font cache missed)."""
+def chart_font() -> ChartFont:
+    """A system CJK font when one is installed, else the packaged Noto Sans CJK SC, else DejaVu Sans.
+
+    Never fails: without any CJK font the charts are still drawn (callers tell the user, see
+    :attr:`ChartFont.has_cjk`).
+    """
     from matplotlib import font_manager
 
-    def find() -> tuple[str, str] | None:
-        for name in CJK_FONTS:
+    def find(names: Iterable[str]) -> tuple[str, str] | None:
+        for name in names:
             try:
                 path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
             except ValueError:
@@ -59,31 +81,64 @@ def cjk_font() -> tuple[str, str]:
             return name, path
         return None
 
-    found = find()
-    if found is None:
+    found = find(CJK_FONTS)
+    if found is None:  # installed after matplotlib built its font cache
         for path in sorted(font_manager.findSystemFonts()):
             if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
                 font_manager.fontManager.addfont(path)
-        found = find()
-    if found is None:
-        raise FontMissing("no CJK font found for the charts: install fonts-wqy-microhei or fonts-noto-cjk")
-    return found
+        found = find(CJK_FONTS)
+    if found is not None:
+        return ChartFont(*found, origin="system")
+    packaged = _packaged_font_file()
+    if packaged is not None:
+        font_manager.fontManager.addfont(packaged)
+        found = find([PACKAGED_FONT[2]])
+        if found is not None:
+            return ChartFont(*found, origin="package")
+    return ChartFont(FALLBACK_FONT, font_manager.findfont(FALLBACK_FONT), origin="none")
+
+
+def _packaged_font_file() -> str | None:
+    from importlib.resources import files
+    from importlib.util import find_spec
+
+    package, file_name, _ = PACKAGED_FONT
+    if find_spec(package) is None:
+        return None
+    path = files(package).joinpath(file_name)
+    return str(path) if path.is_file() else None
+
+
+def cjk_font() -> tuple[str, str]:
+    """The family name and file of the charts' font (see :func:`chart_font`)."""
+    font = chart_font()
+    return font.name, font.path
 
 
 def missing_glyphs(texts: Iterable[str], font_path: str | None = None) -> list[str]:
-    """The characters of ``texts`` that the font (default: :func:`cjk_font`) has no glyph for."""
-    from matplotlib.ft2font import FT2Font
+    """The characters of ``texts`` that the font (default: :func:`chart_font`) has no glyph for."""
+    from matplotlib.font_manager import get_font
 
-    font = FT2Font(font_path or cjk_font()[1])
+    font = get_font(font_path or chart_font().path)
     characters = sorted({c for text in texts for c in text if not c.isspace()})
     return [c for c in characters if font.get_char_index(ord(c)) == 0]
 
 
-def _rc() -> dict[str, Any]:
-    name, _ = cjk_font()
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """matplotlib settings for the charts; without a CJK font, one notice instead of a warning per glyph."""
+    import matplotlib
+
+    with matplotlib.rc_context(_rc()), warnings.catch_warnings():
+        if not chart_font().has_cjk:
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        yield
+
+
+def _rc() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of every rc name
     return {
         "font.family": "sans-serif",
-        "font.sans-serif": [name, "DejaVu Sans"],
+        "font.sans-serif": [chart_font().name, FALLBACK_FONT],
         "axes.unicode_minus": False,
         "svg.hashsalt": "practice-graph",
         "path.simplify": True,
@@ -110,7 +165,7 @@ def heatmap_png(data: PracticeData) -> bytes:
     mechanisms = sorted({m for _, m in data.uses},
                         key=lambda m: (data.mechanisms[m].category or "" if m in data.mechanisms else "", m))
     matrix = [[len(data.uses[(r, m)].practices) if (r, m) in data.uses else 0 for m in mechanisms] for r in regions]
-    with matplotlib.rc_context(_rc()):
+    with _drawing():
         figure = Figure(figsize=(0.24 * len(mechanisms) + 3.5, 0.3 * len(regions) + 3.2))
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
@@ -138,7 +193,6 @@ def heatmap_png(data: PracticeData) -> bytes:
 
 def network_png(network: nx.Graph) -> bytes:
     """The co-participation network of participant kinds (seeded spring layout)."""
-    import matplotlib
     import networkx as nx
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -150,7 +204,7 @@ def network_png(network: nx.Graph) -> bytes:
     positions = nx.spring_layout(network, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
                                  k=3.0 / max(1, len(network)) ** 0.5)
     positions = {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
-    with matplotlib.rc_context(_rc()):
+    with _drawing():
         figure = Figure(figsize=(14, 11))
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
@@ -182,11 +236,10 @@ def network_png(network: nx.Graph) -> bytes:
 
 
 def _no_data_png(title: str) -> bytes:
-    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_rc()):
+    with _drawing():
         figure = Figure(figsize=(6, 2))
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()

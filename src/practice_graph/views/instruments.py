@@ -2,9 +2,9 @@
 Zegveld types and sub-types and Hood's NATO codes, for the whole list and per work task, province,
 administrative level and kind of joint arrangement.
 
-The rows come from the view query ``views/queries/instrument-mix.rq``; :func:`mix_rows` turns its
-solutions (plain values) into :class:`MixRow` objects, and :func:`instrument_mix` runs it on an
-rdflib graph through an embedded pyoxigraph store.
+The rows come from the view query ``views/queries/instrument-mix.rq``, read through
+:mod:`practice_graph.views.read` (a pyoxigraph store, an endpoint or an rdflib graph);
+:func:`mix_rows` turns its solutions (plain values) into :class:`MixRow` objects.
 
 >>> rows = instrument_mix(graph)                                           # doctest: +SKIP
 >>> total(rows, "all", "all").uses, share(rows, "all", "all", "rz-type", "demand")  # doctest: +SKIP
@@ -17,16 +17,11 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from practice_graph.sparql.store import oxigraph_store
-from practice_graph.views.analysis import Label
+from practice_graph.views.read import GraphLike, Label, as_source
 
-if TYPE_CHECKING:
-    from rdflib import Graph
-
-VIEW = Path(__file__).resolve().parent / "queries" / "instrument-mix.rq"
+VIEW = "instrument-mix"
 DIMENSIONS = ("all", "task", "province", "level", "arrangement-kind")
 SCHEMES = ("rz-type", "rz", "nato", "total")
 RZ_TYPES = ("supply", "environment", "demand")
@@ -73,14 +68,9 @@ def mix_rows(solutions: Iterable[Mapping[str, Any]]) -> list[MixRow]:
                                        -r.uses, r.instrument))
 
 
-def instrument_mix(graph: Graph) -> list[MixRow]:
-    """The instrument mix of an rdflib graph (copied into an embedded pyoxigraph store)."""
-    store = oxigraph_store(graph.serialize(format="nt", encoding="utf-8"))
-    solutions = store.query(VIEW.read_text(encoding="utf-8"))
-    names = [variable.value for variable in solutions.variables]
-    return mix_rows({name: (None if term is None else term.value) for name, term in zip(names, solution,
-                                                                                         strict=True)}
-                    for solution in solutions)
+def instrument_mix(graph: GraphLike) -> list[MixRow]:
+    """The instrument mix of a graph (a pyoxigraph Store, a views Source or an rdflib Graph)."""
+    return mix_rows(as_source(graph).rows(VIEW))
 
 
 def total(rows: Iterable[MixRow], dimension: str, group: str) -> MixRow | None:

@@ -1,4 +1,5 @@
-"""Write the analysis: a bilingual ``report.md``, CSV tables, PNG charts and Gephi files.
+"""Write the analysis: a bilingual ``report.md`` and the same report as one offline ``report.html``,
+CSV tables (UTF-8 with a byte-order mark, so Excel reads the Chinese), PNG charts and Gephi files.
 
 Everything is rendered in memory (:func:`render_analysis`) and then written atomically
 (:func:`write_analysis`). The same graph gives byte-identical files.
@@ -6,37 +7,40 @@ Everything is rendered in memory (:func:`render_analysis`) and then written atom
 
 from __future__ import annotations
 
+import base64
 import csv
+import html
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from practice_graph.views import instruments
 from practice_graph.views.analysis import (
     Analysis,
-    Arrangement,
-    Label,
-    PracticeData,
-    Quote,
     analyse,
     co_participation_graph,
     region_kind_graph,
     region_mechanism_graph,
     typed_multigraph,
 )
-
-if TYPE_CHECKING:
-    from rdflib import Graph
+from practice_graph.views.read import Arrangement, GraphLike, Label, PracticeData, Quote, as_source
 
 REPORT = "report.md"
+REPORT_HTML = "report.html"
 HEATMAP = "region_mechanism_heatmap.png"
 NETWORK = "co_participation.png"
 INSTRUMENT_MIX = "instrument_mix.csv"
 CANDIDATES_PER_REGION = 3
 TOP_PAIRS = 20
 SOURCE_TITLE = "培育新时代建筑产业工人可复制经验做法清单（第一批）"
-MARKDOWN_SPECIAL = "\\`*_[]<>|#"
+MARKDOWN_SPECIAL = "\\`*_[]<>|#&"
+CSV_ENCODING = "utf-8-sig"  # the byte-order mark tells Excel the file is UTF-8
+# The HTML report requests nothing: images are data: URIs, styles inline, no script runs.
+REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+              "form-action 'none'")
+# The report's own anchors (ids are record ids); markdown-it escapes all other HTML in the text.
+ANCHOR_PARAGRAPH = re.compile(r'<p>&lt;a id=&quot;([A-Za-z0-9_-]+)&quot;&gt;&lt;/a&gt;</p>')
 
 
 class NothingToAnalyse(ValueError):
@@ -60,7 +64,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode(CSV_ENCODING)
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -113,7 +117,7 @@ class _Names:
 
 # ------------------------------------------------------------------------------------ CSV tables
 def csv_tables(analysis: Analysis) -> dict[str, bytes]:
-    """Every table of the analysis as CSV (UTF-8), by file name."""
+    """Every table of the analysis as CSV (UTF-8 with a byte-order mark), by file name."""
     data = analysis.data
     names = _Names(data)
     tables: dict[str, bytes] = {}
@@ -255,7 +259,8 @@ def report_markdown(analysis: Analysis, files: Iterable[str],
             f"![地区 × 机制 Region × mechanism]({HEATMAP})", "",
             f"![共同参与网络 Co-participation network]({NETWORK})", ""]
     out += [f"- [{md(name)}]({name})" for name in sorted(files) if name != REPORT]
-    out += ["", "GraphML and GEXF files open in Gephi; CSV files are UTF-8.", ""]
+    out += ["", "GraphML and GEXF files open in Gephi; CSV files are UTF-8 with a byte-order mark (Excel reads "
+            "the Chinese).", ""]
     out += _appendix(data, names)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -373,7 +378,8 @@ def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
     for region, neighbours in analysis.nearest_by_mechanisms.items():
         cells = []
         for other, score in neighbours:
-            shared = mechanisms[tuple(sorted((region, other)))].shared
+            first, second = sorted((region, other))
+            shared = mechanisms[(first, second)].shared
             shared_zh = "、".join(md(names.mechanism(m).zh) for m in shared)
             cells.append(f"{md(names.region(other).zh)} {score:.2f} ({shared_zh})")
         rows.append([md(names.region(region).zh), md(names.region(region).en), "; ".join(cells)])
@@ -452,7 +458,7 @@ def _section_centrality(analysis: Analysis, names: _Names) -> list[str]:
 
 def _appendix(data: PracticeData, names: _Names) -> list[str]:
     out = ["## 附录 A：做法与引文 · Appendix A: practices and quotes", ""]
-    for practice in sorted(data.practices.values(), key=lambda p: [int(x) for x in p.id.split("-")[1:]]):
+    for practice in sorted(data.practices.values(), key=lambda p: (p.numbers, p.id)):
         region = names.region(practice.region)
         out += [f'<a id="{practice.id}"></a>', "",
                 f"### {md(practice.ref)} · {md(region.zh)} {md(region.en)} · `{practice.id}`", "",
@@ -485,30 +491,80 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ all files
-def render_analysis(graph: Graph) -> dict[str, bytes]:
-    """Every analysis file, by name, rendered in memory."""
+def render_analysis(graph: GraphLike) -> dict[str, bytes]:
+    """Every analysis file, by name, rendered in memory, from a pyoxigraph Store, a
+    :class:`~practice_graph.views.read.Source` (a store or a SPARQL endpoint) or an rdflib Graph."""
     from practice_graph.views import charts
+    from practice_graph.views.dataset import jsonld_script
 
-    analysis = analyse(graph)
+    source = as_source(graph)
+    analysis = analyse(source)
     data = analysis.data
     if not data.practices:
         raise NothingToAnalyse("the graph holds no pg:Practice with a pg:leadRegion; nothing to analyse")
     network = co_participation_graph(data)
     files = csv_tables(analysis)
-    mix = instruments.instrument_mix(graph)
+    mix = instruments.instrument_mix(source)
     files[INSTRUMENT_MIX] = instruments.mix_csv(mix)
     files[HEATMAP] = charts.heatmap_png(data)
     files[NETWORK] = charts.network_png(network)
-    for stem, view in (("practice_graph", typed_multigraph(graph)), ("co_participation", network),
+    for stem, view in (("practice_graph", typed_multigraph(source)), ("co_participation", network),
                        ("region_mechanism", region_mechanism_graph(data)),
                        ("region_participant_kind", region_kind_graph(data))):
         files[f"{stem}.graphml"] = charts.graphml_bytes(view)
         files[f"{stem}.gexf"] = charts.gexf_bytes(view)
-    files[REPORT] = report_markdown(analysis, [*files, REPORT], mix).encode("utf-8")
+    markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML], mix)
+    files[REPORT] = markdown.encode("utf-8")
+    files[REPORT_HTML] = report_html(markdown, files, head=jsonld_script(graph)).encode("utf-8")
     return files
 
 
-def write_analysis(graph: Graph, out_dir: Path) -> list[Path]:
+# ------------------------------------------------------------------------------------ the HTML report
+REPORT_STYLE = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+       max-width: 76rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.55; color: #222; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; text-align: left; }
+th { background: #f2f4f7; }
+img { max-width: 100%; height: auto; }
+code { background: #f2f4f7; padding: 0 0.2rem; }
+h3 { margin-top: 1.8rem; }
+"""
+
+
+def report_html(markdown: str, files: dict[str, bytes], head: str = "") -> str:
+    """The report as one self-contained HTML page: the charts as ``data:`` URIs, links within the page,
+    labels as text (the Markdown's HTML is escaped, save the report's own anchors), and a
+    Content-Security-Policy that forbids every request. ``head`` is extra markup for ``<head>``."""
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    body = ANCHOR_PARAGRAPH.sub(r'<a id="\1"></a>', renderer.render(markdown))
+    for name, content in sorted(files.items()):
+        if name.endswith(".png"):
+            uri = "data:image/png;base64," + base64.b64encode(content).decode("ascii")
+            body = body.replace(f'src="{html.escape(name)}"', f'src="{uri}"')
+    title = markdown.splitlines()[0].lstrip("# ").strip()
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="zh">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{REPORT_STYLE}</style>",
+        *([head] if head else []),
+        "</head>",
+        "<body>",
+        body.rstrip("\n"),
+        "</body>",
+        "</html>",
+        "",
+    ])
+
+
+def write_analysis(graph: GraphLike, out_dir: Path) -> list[Path]:
     """Render the analysis of ``graph`` and write every file atomically into ``out_dir``."""
     from practice_graph.core.files import write_outputs
 

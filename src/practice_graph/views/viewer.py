@@ -17,22 +17,32 @@ The page is byte-for-byte deterministic: nodes and edges sorted, layout seeded, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib import SKOS
 
-from practice_graph.core.namespaces import ID, OA, PG, SCHEMA
+from practice_graph.core.namespaces import PG, SCHEMA
+from practice_graph.core.web import content_security_policy, script_json
 from practice_graph.model.schema import Model, load_model
-
-if TYPE_CHECKING:
-    from rdflib import Graph
+from practice_graph.views.read import (
+    GraphLike,
+    Link,
+    Names,
+    Quote,
+    Scope,
+    as_source,
+    read_labels,
+    read_links,
+    read_memberships,
+    read_nodes,
+    read_quotes,
+    read_scopes,
+)
 
 VIEWER_FILE = "practice-graph.html"
 LARGE_GRAPH = 1000  # above this many nodes: precomputed positions, physics off
@@ -51,89 +61,73 @@ class NodeType:
     shape: str
     symbol: str
     size: int
-    iri: URIRef
-
-
-@dataclass(frozen=True)
-class EdgeClass:
-    """A class whose instances are drawn as edges (``source`` -> ``target``), labelled by ``label``'s
-    value or, without one, by ``fallback`` (the model's ``viewer: edge:`` hint)."""
-
-    iri: URIRef
-    source: URIRef
-    target: URIRef
-    label: URIRef
-    fallback: tuple[str, str]
+    iri: str
 
 
 @dataclass(frozen=True)
 class Relations:
-    """The relations drawn as edges, by predicate, with their names; ``weak`` ones only where nothing
-    else links the pair; and the classes drawn as edges."""
+    """The relations drawn as edges, by predicate IRI, with their names; ``weak`` ones only where
+    nothing else links the pair; ``member``: the name of a participation that states no role."""
 
-    names: dict[URIRef, tuple[str, str]]
-    weak: frozenset[URIRef]
-    edge_classes: tuple[EdgeClass, ...]
+    names: dict[str, tuple[str, str]]
+    weak: frozenset[str]
+    member: tuple[str, str]
 
 
 def node_types(model: Model | None = None) -> tuple[NodeType, ...]:
     """The node types of the viewer: every record class the model gives viewer hints."""
     model = model or load_model()
     return tuple(NodeType(cls.name, cls.label.zh, cls.label.en, cls.viewer.colour, cls.viewer.shape,
-                          cls.viewer.symbol, cls.viewer.size, URIRef(model.expand(cls.uri)))  # type: ignore[arg-type]
+                          cls.viewer.symbol, cls.viewer.size, model.expand(cls.uri))  # type: ignore[arg-type]
                  for cls in model.records() if cls.viewer is not None)
 
 
 def relations(model: Model | None = None) -> Relations:
     """The relations between records that the viewer draws, named as the model names them."""
     model = model or load_model()
-    names: dict[URIRef, tuple[str, str]] = {}
+    names: dict[str, tuple[str, str]] = {}
     weak = set()
     for cls in model.records():
         for slot in cls.slots:
             if slot.uri and slot.edge is not False and model.is_reference(slot):
-                predicate = URIRef(model.expand(slot.uri))
+                predicate = model.expand(slot.uri)
                 names.setdefault(predicate, (slot.label.zh, slot.label.en))
                 if slot.edge == "weak":
                     weak.add(predicate)
-    edge_classes = []
+    member = ("成员", "member")
     for cls in model.classes.values():
-        if cls.edge is not None and cls.uri:
-            source, target, label = (cls.slot(name) for name in (cls.edge.source, cls.edge.target, cls.edge.label))
-            edge_classes.append(EdgeClass(URIRef(model.expand(cls.uri)), URIRef(model.expand(source.uri or "")),
-                                          URIRef(model.expand(target.uri or "")), URIRef(model.expand(label.uri or "")),
-                                          (target.label.zh, target.label.en)))
-    return Relations(names, frozenset(weak), tuple(edge_classes))
+        if cls.edge is not None:
+            target = cls.slot(cls.edge.target)
+            member = (target.label.zh, target.label.en)
+    return Relations(names, frozenset(weak), member)
 
 
 NODE_TYPES = node_types()
-_RELATIONS = relations()
-RELATIONS = _RELATIONS.names  # relations drawn as edges (subject -> object) and their names
+TYPE_BY_KEY = {node_type.key: node_type for node_type in NODE_TYPES}
+RELATIONS = relations().names  # relations drawn as edges (subject -> object) and their names
 
 
 @dataclass
 class ViewerNode:
-    """One node of the viewer: the record's IRI, its type and the text shown."""
+    """One node of the viewer: the record's IRI and id (its ``dcterms:identifier``), its type and the text shown."""
 
-    iri: URIRef
+    iri: str
     type_key: str
+    record_id: str
     zh: str
     en: str
     tooltip: str
-    tasks: set[URIRef] = field(default_factory=set)
-    provinces: set[URIRef] = field(default_factory=set)
-
-    @property
-    def record_id(self) -> str:
-        return str(self.iri).removeprefix(str(ID))
+    tasks: set[str] = field(default_factory=set)
+    provinces: set[str] = field(default_factory=set)
+    number: int | None = None  # pg:number (work tasks, measures, practices)
 
 
 @dataclass
 class ViewerEdge:
     """One edge: source and target IRIs, relation labels and a tooltip."""
 
-    source: URIRef
-    target: URIRef
+    source: str
+    target: str
     zh: str
     en: str
     tooltip: str
@@ -159,159 +153,120 @@ class SelectionError(ValueError):
 
 
 # ---------------------------------------------------------------------------- reading the graph
-def _label(graph: Graph, node: URIRef, language: str) -> str:
-    values = sorted(str(value) for value in graph.objects(node, RDFS.label)
-                    if isinstance(value, Literal) and value.language == language)
-    return values[0] if values else ""
+def _in_source_order(quotes: Iterable[Quote]) -> list[Quote]:
+    return sorted(quotes, key=lambda q: (q.start, q.end, q.text, q.practice))
 
 
-def _evidence_start(evidence: URIRef) -> tuple[int, str]:
-    match = re.search(r"/evidence/(\d+)-(\d+)$", str(evidence))
-    return (int(match.group(1)), str(evidence)) if match else (-1, str(evidence))
-
-
-def _quotes(graph: Graph, node: URIRef) -> list[tuple[str, URIRef | None]]:
-    """The node's quotes with their practice, in source order."""
-    found = []
-    for evidence in sorted(set(graph.objects(node, PROV.wasDerivedFrom)), key=_evidence_start):
-        exact = next(
-            (str(e) for s in graph.objects(evidence, OA.hasSelector) for e in graph.objects(s, OA.exact)),
-            None,
-        )
-        if exact is not None:
-            practice = next(iter(sorted(graph.objects(evidence, PG.inPractice))), None)
-            found.append((exact, practice))
-    return found
-
-
-def _quote_lines(graph: Graph, quotes: list[tuple[str, URIRef | None]]) -> list[str]:
+def _quote_lines(quotes: list[Quote], practice_names: dict[str, str]) -> list[str]:
     lines = []
-    for exact, practice in quotes[:MAX_QUOTES]:
-        lines.append(f"「{exact}」")
-        if practice is not None:
-            record_id = str(practice).removeprefix(str(ID))
-            lines.append(f"    — 经验做法 Practice {record_id} {_label(graph, practice, 'zh')}")
+    for quote in quotes[:MAX_QUOTES]:
+        lines.append(f"「{quote.text}」")
+        if quote.practice:
+            lines.append(f"    — 经验做法 Practice {quote.practice} {practice_names.get(quote.practice, '')}")
     if len(quotes) > MAX_QUOTES:
         lines.append(f"… 另有 {len(quotes) - MAX_QUOTES} 条 / {len(quotes) - MAX_QUOTES} more")
     return lines
 
 
-def _node_tooltip(graph: Graph, node: URIRef, node_type: NodeType, zh: str, en: str) -> str:
-    record_id = str(node).removeprefix(str(ID))
+def _node_tooltip(node_type: NodeType, record_id: str, zh: str, en: str, quotes: list[Quote],
+                  practice_names: dict[str, str]) -> str:
     lines = [zh, en, f"{node_type.zh} {node_type.en} · {record_id}"]
-    quotes = _quotes(graph, node)
     if quotes:
-        lines += ["", "原文 Source:", *_quote_lines(graph, quotes)]
+        lines += ["", "原文 Source:", *_quote_lines(quotes, practice_names)]
     return "\n".join(lines)
 
 
-def _edge_tooltip(graph: Graph, names: tuple[str, str], source: ViewerNode, target: ViewerNode,
-                  evidence_holder: URIRef | None) -> str:
+def _edge_tooltip(names: tuple[str, str], source: ViewerNode, target: ViewerNode, quotes: list[Quote],
+                  practice_names: dict[str, str]) -> str:
     lines = [f"{names[0]} {names[1]}", f"{source.zh} → {target.zh}", f"{source.en} → {target.en}"]
-    if evidence_holder is not None:
-        quotes = _quotes(graph, evidence_holder)
-        if quotes:
-            lines += ["", "原文 Source:", *_quote_lines(graph, quotes)]
+    if quotes:
+        lines += ["", "原文 Source:", *_quote_lines(quotes, practice_names)]
     return "\n".join(lines)
 
 
-def _statements(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], URIRef]:
-    """Reified relations (subject, predicate, object) -> the rdf:Statement carrying their quote."""
-    found = {}
-    for statement in graph.subjects(RDF.type, RDF.Statement):
-        triple = (graph.value(statement, RDF.subject), graph.value(statement, RDF.predicate),
-                  graph.value(statement, RDF.object))
-        if all(isinstance(term, URIRef) for term in triple):
-            found[triple] = statement  # type: ignore[index]
-    return found
+def viewer_data(graph: GraphLike, model: Model | None = None) -> ViewerData:
+    """Nodes, edges and the filter lists of the whole graph, read through the view queries
+    (:mod:`practice_graph.views.read`), in a deterministic order. Relations are drawn between
+    records: nodes with a ``dcterms:identifier``, as every entity of the graph has.
 
-
-def viewer_data(graph: Graph, model: Model | None = None) -> ViewerData:
-    """Nodes, edges and the filter lists of the whole graph, deterministic order (classes and
-    relations as ``model`` declares them; default: the package's model)."""
+    ``graph``: a pyoxigraph Store, a :class:`~practice_graph.views.read.Source` (a store or a SPARQL
+    endpoint) or an rdflib Graph. Classes and relations are drawn as ``model`` declares them
+    (default: the package's model).
+    """
     types = node_types(model) if model is not None else NODE_TYPES
-    drawn = relations(model) if model is not None else _RELATIONS
-    nodes: dict[URIRef, ViewerNode] = {}
-    for node_type in types:
-        for node in sorted(s for s in graph.subjects(RDF.type, node_type.iri) if isinstance(s, URIRef)):
-            if node in nodes:
-                continue
-            zh, en = _label(graph, node, "zh"), _label(graph, node, "en")
-            nodes[node] = ViewerNode(node, node_type.key, zh, en, _node_tooltip(graph, node, node_type, zh, en))
+    drawn = relations(model) if model is not None else relations()
+    source = as_source(graph)
+    labels = read_labels(source)
+    graph_nodes = read_nodes(source, labels)
+    quotes = read_quotes(source)
+    links = read_links(source, "record-links")
+    practice_class = str(PG.Practice)
+    practice_names = {n.id: n.names.zh or "" for n in graph_nodes.values() if n.id and practice_class in n.classes}
 
-    statements = _statements(graph)
+    nodes: dict[str, ViewerNode] = {}
+    for node_type in types:
+        for node in graph_nodes.values():
+            if node_type.iri not in node.classes or node.iri in nodes:
+                continue
+            zh, en, record_id = node.names.zh or "", node.names.en or "", node.id or ""
+            tooltip = _node_tooltip(node_type, record_id, zh, en, _in_source_order(quotes.get(node.iri, ())),
+                                    practice_names)
+            nodes[node.iri] = ViewerNode(node.iri, node_type.key, record_id, zh, en, tooltip, number=node.number)
+
+    by_predicate: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        by_predicate[link.predicate].append(link)
     edges: list[ViewerEdge] = []
-    linked: set[frozenset[URIRef]] = set()
+    linked: set[frozenset[str]] = set()
+
+    def add_edge(source_iri: str, target: str, names: tuple[str, str], holder: str | None) -> None:
+        quoted = _in_source_order(quotes.get(holder, ())) if holder is not None else []
+        edges.append(ViewerEdge(source_iri, target, *names, _edge_tooltip(
+            names, nodes[source_iri], nodes[target], quoted, practice_names)))
+
     for predicate, names in drawn.names.items():
         if predicate in drawn.weak:
             continue
-        for source, target in sorted(graph.subject_objects(predicate)):
-            if source in nodes and target in nodes and source != target:
-                holder = statements.get((source, predicate, target))
-                edges.append(ViewerEdge(source, target, *names, _edge_tooltip(
-                    graph, names, nodes[source], nodes[target], holder)))
-                linked.add(frozenset((source, target)))
-    for edge_class in drawn.edge_classes:
-        for instance in sorted(graph.subjects(RDF.type, edge_class.iri)):
-            source, target = graph.value(instance, edge_class.source), graph.value(instance, edge_class.target)
-            if source not in nodes or target not in nodes:
-                continue
-            label = graph.value(instance, edge_class.label)
-            names = (_label(graph, label, "zh"), _label(graph, label, "en")) if label is not None \
-                else edge_class.fallback
-            edges.append(ViewerEdge(source, target, *names, _edge_tooltip(  # type: ignore[arg-type]
-                graph, names, nodes[source], nodes[target], instance)))  # type: ignore[index]
-            linked.add(frozenset((source, target)))  # type: ignore[arg-type]
+        for link in by_predicate.get(predicate, ()):  # sorted by subject and object
+            if link.subject in nodes and link.object in nodes and link.subject != link.object:
+                add_edge(link.subject, link.object, names, link.statement)
+                linked.add(frozenset((link.subject, link.object)))
+    for membership in read_memberships(source, labels, quotes):
+        if membership.arrangement not in nodes or membership.member not in nodes:
+            continue
+        if membership.role_node is None:
+            names = drawn.member
+        else:
+            role = labels.get(membership.role_node, Names())
+            names = (role.zh or "", role.en or "")
+        add_edge(membership.arrangement, membership.member, names, membership.iri)
+        linked.add(frozenset((membership.arrangement, membership.member)))
     for predicate in sorted(drawn.weak):  # only where nothing says more
-        names = drawn.names[predicate]
-        for source, target in sorted(graph.subject_objects(predicate)):
-            if source in nodes and target in nodes and frozenset((source, target)) not in linked:
-                edges.append(ViewerEdge(source, target, *names, _edge_tooltip(graph, names, nodes[source],
-                                                                               nodes[target], None)))
-    _assign_tasks_and_provinces(graph, nodes)
+        for link in by_predicate.get(predicate, ()):
+            if link.subject in nodes and link.object in nodes and frozenset((link.subject, link.object)) not in linked:
+                add_edge(link.subject, link.object, drawn.names[predicate], None)
+
+    _assign_tasks_and_provinces(nodes, read_scopes(source), links)
     tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
-                   key=lambda n: (str(graph.value(n.iri, PG.number)).zfill(4), str(n.iri)))
-    province_iris = {p for p in graph.objects(None, PG.withinProvince) if p in nodes}
+                   key=lambda n: (str(n.number).zfill(4), n.iri))
+    province_iris = {link.object for link in by_predicate.get(str(PG.withinProvince), ()) if link.object in nodes}
     provinces = sorted((nodes[p] for p in province_iris), key=lambda n: n.record_id)
     return ViewerData(list(nodes.values()), edges, tasks, provinces, types)
 
 
-def _assign_tasks_and_provinces(graph: Graph, nodes: dict[URIRef, ViewerNode]) -> None:
+def _assign_tasks_and_provinces(nodes: dict[str, ViewerNode], scopes: dict[str, Scope], links: list[Link]) -> None:
     """Tie each node to work tasks and provinces: its own region's province, and the tasks and lead
     provinces of the practices it belongs to (quoted in, mentioned by, used by, under)."""
-
-    def province(region: URIRef | None) -> URIRef | None:
-        return graph.value(region, PG.withinProvince) if region is not None else None
-
-    practices_of: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for practice in graph.subjects(RDF.type, PG.Practice):
-        practices_of[practice].add(practice)
-        measure = graph.value(practice, PG.measure)
-        practices_of[measure].add(practice)
-        practices_of[graph.value(measure, PG.task)].add(practice)
-        for predicate in (PG.mentions, PG.usesMechanism, PG.workerSourceRegion, PG.leadRegion):
-            for target in graph.objects(practice, predicate):
-                practices_of[target].add(practice)
-    for node in nodes:
-        for evidence in graph.objects(node, PROV.wasDerivedFrom):
-            practices_of[node].update(graph.objects(evidence, PG.inPractice))
-        practices_of[node].update(graph.objects(node, PG.practice))
     for node, viewer_node in nodes.items():
-        for practice in practices_of.get(node, ()):
-            task = graph.value(graph.value(practice, PG.measure), PG.task)
-            if task is not None:
-                viewer_node.tasks.add(task)
-            lead = province(graph.value(practice, PG.leadRegion))
-            if lead is not None:
-                viewer_node.provinces.add(lead)
+        scope = scopes.get(node)
+        if scope is not None:
+            viewer_node.tasks |= scope.tasks
+            viewer_node.provinces |= scope.provinces
         if viewer_node.type_key == "WorkTask":
             viewer_node.tasks.add(node)
-        own = province(node) if viewer_node.type_key == "Region" else province(graph.value(node, PG.region))
-        if own is not None:
-            viewer_node.provinces.add(own)
     # nodes the source ties to no practice (categories, unnamed parent regions) inherit from below
-    narrower = [(child, parent) for child, parent in graph.subject_objects(SKOS.broader)]
-    narrower += list(graph.subject_objects(SCHEMA.containedInPlace))
+    hierarchy = {str(SKOS.broader), str(SCHEMA.containedInPlace)}
+    narrower = [(link.subject, link.object) for link in links if link.predicate in hierarchy]
     for _ in range(4):
         for child, parent in narrower:
             if child in nodes and parent in nodes:
@@ -326,7 +281,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     """Keep the chosen types, the nodes of one work task, and the neighbourhood of a focus node."""
     nodes = data.nodes
     if types:
-        wanted = {_type_key(name, data.types) for name in types}
+        wanted = {_type_key(name) for name in types}
         nodes = [n for n in nodes if n.type_key in wanted]
     if task:
         chosen = _find(data.tasks, task, "--task", "work task")
@@ -335,7 +290,7 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     edges = [e for e in data.edges if e.source in kept and e.target in kept]
     if focus:
         centre = _find(nodes, focus, "--focus", "node (after --types/--task)")
-        neighbours: dict[URIRef, set[URIRef]] = defaultdict(set)
+        neighbours: dict[str, set[str]] = defaultdict(set)
         for edge in edges:
             neighbours[edge.source].add(edge.target)
             neighbours[edge.target].add(edge.source)
@@ -348,12 +303,12 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
     return ViewerData(nodes, edges, data.tasks, data.provinces, data.types)  # the filters keep every task and province
 
 
-def _type_key(name: str, node_types: tuple[NodeType, ...] = NODE_TYPES) -> str:
+def _type_key(name: str) -> str:
     wanted = name.strip().lower().replace(" ", "").replace("-", "").replace("_", "")
-    for node_type in node_types:
+    for node_type in NODE_TYPES:
         if wanted in {node_type.key.lower(), node_type.zh}:
             return node_type.key
-    known = ", ".join(t.key for t in node_types)
+    known = ", ".join(t.key for t in NODE_TYPES)
     raise SelectionError(f"--types: unknown node type {name.strip()!r} (known: {known})")
 
 
@@ -363,7 +318,7 @@ def _find(nodes: Iterable[ViewerNode], name: str, option: str, what: str) -> Vie
     for match in (
         lambda n: n.record_id == name or str(n.iri) == name,
         lambda n: name in (n.zh, n.en) or name.lower() == n.en.lower(),
-        lambda n: option == "--task" and name.isdigit() and n.record_id == f"t-{int(name)}",
+        lambda n: option == "--task" and name.isdigit() and n.number == int(name),
     ):
         found = [n for n in candidates if match(n)]
         if found:
@@ -417,16 +372,9 @@ def _scatter(index: Any, vectors: Any, count: int) -> Any:
 
 # ---------------------------------------------------------------------------- the page
 PAGE_TITLE = "practice-graph 实践知识图谱"
-CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+CSP = content_security_policy()
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element: no <, > or & survive, so no data can end the element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _vis_options(large: bool) -> dict[str, Any]:
@@ -459,7 +407,6 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
     large = data.large if precomputed is None else precomputed
 
     ids = {node.iri: f"n{index}" for index, node in enumerate(data.nodes)}
-    type_by_key = {node_type.key: node_type for node_type in data.types}
     task_index = {task.iri: index for index, task in enumerate(data.tasks)}
     province_index = {province.iri: index for index, province in enumerate(data.provinces)}
     positions: list[tuple[int, int]] = []
@@ -470,7 +417,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
     network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
                       neighborhood_highlight=True, heading="")
     for i, node in enumerate(data.nodes):
-        node_type = type_by_key[node.type_key]
+        node_type = TYPE_BY_KEY[node.type_key]
         extra: dict[str, Any] = {}
         if positions:
             extra = {"x": positions[i][0], "y": positions[i][1]}
@@ -519,7 +466,7 @@ def _post_process(page: str, view: dict[str, Any]) -> str:
             f"<title>{PAGE_TITLE}</title>\n<style>{_STYLE}</style>\n")
     page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
     page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="zh-Hans">', 1).lstrip()
-    data_script = f'<script type="application/json" id="pg-view-data">{_script_json(view)}</script>\n'
+    data_script = f'<script type="application/json" id="pg-view-data">{script_json(view)}</script>\n'
     page = page.replace("<body>", "<body>\n" + _PANEL + data_script, 1)
     page = _replace_last(page, "</body>", f"<script>{_SCRIPT}</script>\n</body>")
     problems = offline_problems(page)
@@ -543,7 +490,7 @@ def offline_problems(page: str) -> list[str]:
     return problems
 
 
-def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: int = 1,
+def write_viewer(graph: GraphLike, out_path: Path, focus: str | None = None, depth: int = 1,
                  types: Iterable[str] = (), task: str | None = None) -> Path:
     """Write the viewer of ``graph`` (optionally a selection) to ``out_path`` atomically, UTF-8."""
     from practice_graph.core.files import write_atomically
@@ -554,7 +501,7 @@ def write_viewer(graph: Graph, out_path: Path, focus: str | None = None, depth: 
     return out_path
 
 
-def show_inline(graph: Graph, height: int = 720, **selection: Any) -> Any:
+def show_inline(graph: GraphLike, height: int = 720, **selection: Any) -> Any:
     """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page."""
     import html
 

@@ -1,0 +1,31 @@
+"""What every page the project serves or writes shares: its Content-Security-Policy and script-safe JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_POLICY = (
+    "default-src 'none'",
+    "script-src 'unsafe-inline'",
+    "style-src 'unsafe-inline'",
+    "img-src data: blob:",
+    "font-src data:",
+)
+_AFTER_CONNECT = ("form-action 'none'", "base-uri 'none'")
+
+
+def content_security_policy(connect: str = "'none'") -> str:
+    """The policy of our pages: inline scripts and styles only, no request except to ``connect``.
+
+    ``connect`` is ``'none'`` for a page opened from disk (the viewer) and ``'self'`` for a page
+    that queries the server it came from (the endpoint's query page).
+    """
+    return "; ".join((*_POLICY, f"connect-src {connect}", *_AFTER_CONNECT))
+
+
+def script_json(value: Any, *, sort_keys: bool = True, compact: bool = True) -> str:
+    """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` survive, so no data can end it."""
+    separators = (",", ":") if compact else (", ", ": ")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, separators=separators)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
