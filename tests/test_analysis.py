@@ -154,6 +154,8 @@ def test_iris_are_opaque_to_the_analysis(built, data, rendered) -> None:
 def test_every_view_query_runs_on_the_built_graph(store) -> None:
     source = read.Source(store=store)
     for view in read.view_names():
+        if view.startswith(("page-", "site-")):  # the site's own views read the ontology and the source too
+            continue
         params = {"scheme": "roles"} if view == "concepts" else {}
         assert source.rows(view, **params), view
 

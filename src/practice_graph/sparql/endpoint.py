@@ -892,6 +892,9 @@ class SparqlServer(HTTPServer):
         self.pool = WorkerPool(ntriples, limits, size=workers, log=self.log)
         self.page = query_page().encode("utf-8")
         self.waiting: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(maxsize=limits.max_pending)
+        #: connections being served now (at most ``limits.max_threads``)
+        self.serving = 0
+        self.serving_lock = threading.Lock()
         try:
             super().__init__(address, SparqlHandler)
         except BaseException:
@@ -921,12 +924,16 @@ class SparqlServer(HTTPServer):
         """One of the fixed threads: serve waiting connections until told to stop (None)."""
         while (item := self.waiting.get()) is not None:
             request, client_address = item
+            with self.serving_lock:
+                self.serving += 1
             try:
                 self.finish_request(request, client_address)
             except Exception:
                 self.handle_error(request, client_address)
             finally:
                 self.shutdown_request(request)
+                with self.serving_lock:
+                    self.serving -= 1
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
