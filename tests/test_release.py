@@ -108,7 +108,8 @@ def edited(tmp_path_factory, built) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "data", data)
     skeleton = data / "skeleton.yaml"
     text = skeleton.read_text(encoding="utf-8")
-    line = f'      - {{id: pilot-programme, quote: "{PILOT}"}}\n'
+    line = (f'      - {{id: pilot-programme, use: adopts, quote: "{PILOT}", rz: demand-pilots, nato: organisation, '
+            'instrument_note: "default (adopts)"}\n')
     assert text.count(line) == 1
     skeleton.write_text(text.replace(line, ""), encoding="utf-8")
     regions = data / "regions.yaml"
@@ -144,7 +145,10 @@ def test_diff_reports_removed_relation_and_changed_label_with_quotes(edited) -> 
     assert henan["kind"] == "pg:Region"
     assert {"field": "rdfs:label", "old": ["Henan Province@en", "河南省@zh"],
             "new": ["Henan@en", "河南省@zh"]} in henan["changes"]
-    assert result["records"]["added"] == [] and result["records"]["removed"] == []
+    # the use is a node of its own (pg:MechanismUse, codebook MODEL-7): it goes with its quote
+    assert result["records"]["added"] == []
+    assert [(r["id"], r["kind"], r["quotes"]) for r in result["records"]["removed"]] == [
+        ("p-1-1-1/use/pilot-programme", "pg:MechanismUse", [PILOT])]
     assert result["summary"]["relations: pg:usesMechanism"] == {"added": 0, "removed": 1, "changed": 0}
     assert result["summary"]["records: pg:Region"] == {"added": 0, "removed": 0, "changed": 1}
 
@@ -156,7 +160,8 @@ def test_cli_diff_prints_markdown_and_writes_both_forms(edited, tmp_path) -> Non
     assert "## Relations removed" in result.output and f"「{PILOT}」" in result.output
     assert "| records: pg:Region | 0 | 0 | 1 |" in result.output
     written = json.loads((tmp_path / "notes" / "diff.json").read_text(encoding="utf-8"))
-    assert written["relations"]["removed"][0]["quotes"] == [PILOT]
+    uses = [r for r in written["relations"]["removed"] if r["kind"] == "pg:usesMechanism"]
+    assert [r["quotes"] for r in uses] == [[PILOT]]
     assert (tmp_path / "notes" / "diff.md").read_text(encoding="utf-8") in result.output
 
 

@@ -13,8 +13,6 @@ The rows come from the view query ``views/queries/instrument-mix.rq``, read thro
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -95,13 +93,11 @@ def groups(rows: Iterable[MixRow], dimension: str) -> list[MixRow]:
     return [r for r in rows if r.dimension == dimension and r.scheme == "total"]
 
 
-def mix_csv(rows: Iterable[MixRow]) -> bytes:
-    """Every row as UTF-8 CSV."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["dimension", "group", "group_zh", "group_en", "scheme", "instrument", "instrument_zh",
-                     "instrument_en", "uses", "instrument_uses", "practices"])
-    for r in rows:
-        writer.writerow([r.dimension, r.group, r.group_label.zh, r.group_label.en, r.scheme, r.instrument,
-                         r.instrument_label.zh, r.instrument_label.en, r.uses, r.instrument_uses, r.practices])
-    return buffer.getvalue().encode("utf-8")
+MIX_HEADER = ("dimension", "group", "group_zh", "group_en", "scheme", "instrument", "instrument_zh", "instrument_en",
+              "uses", "instrument_uses", "practices")
+
+
+def mix_table(rows: Iterable[MixRow]) -> list[tuple[object, ...]]:
+    """Every row as a table row of :data:`MIX_HEADER`'s columns (the CSV's body)."""
+    return [(r.dimension, r.group, r.group_label.zh, r.group_label.en, r.scheme, r.instrument, r.instrument_label.zh,
+             r.instrument_label.en, r.uses, r.instrument_uses, r.practices) for r in rows]

@@ -505,7 +505,7 @@ def render_analysis(graph: GraphLike) -> dict[str, bytes]:
     network = co_participation_graph(data)
     files = csv_tables(analysis)
     mix = instruments.instrument_mix(source)
-    files[INSTRUMENT_MIX] = instruments.mix_csv(mix)
+    files[INSTRUMENT_MIX] = _csv(instruments.MIX_HEADER, instruments.mix_table(mix))
     files[HEATMAP] = charts.heatmap_png(data)
     files[NETWORK] = charts.network_png(network)
     for stem, view in (("practice_graph", typed_multigraph(source)), ("co_participation", network),
