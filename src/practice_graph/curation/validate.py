@@ -17,7 +17,7 @@ from practice_graph.curation.load import DataError, Dataset, normalize_document_
 from practice_graph.curation.records import Record
 from practice_graph.model.schema import Model, Slot
 
-LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3}
+LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "village": 4}
 
 
 @dataclass(frozen=True)
@@ -231,26 +231,34 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
                 dataset, record, paragraphs, evidence.practice, evidence.quote, f"evidence.{index}.quote", loc
             )
         for slot in cls.slots:
+            if slot.range == ("quote",) and getattr(record, slot.key, None) is not None:
+                practice = home_practice(model, record)
+                if practice is None:
+                    yield _problem(dataset, record, slot.key, "the record spans several practices: say which one holds "
+                                   "the quote")
+                else:
+                    yield from _check_quote(dataset, record, paragraphs, practice, getattr(record, slot.key),
+                                            slot.key, (slot.key,))
+                continue
             if not _carries_quotes(model, slot):
                 continue
-            for index, item in enumerate(getattr(record, slot.key) or []):
+            value = getattr(record, slot.key)
+            items = value if slot.multivalued else [] if value is None else [value]
+            for index, item in enumerate(items):
                 if item.quote is None:
                     continue
                 practice = item.practice or home_practice(model, record)
-                loc = (slot.key, index, "quote")
+                loc = (slot.key, index, "quote") if slot.multivalued else (slot.key, "quote")
                 if practice is None:
                     yield _problem(
                         dataset,
                         record,
-                        f"{slot.key}.{index}.practice",
+                        f"{_dotted(loc[:-1])}.practice",
                         "the record spans several practices: say which one holds the quote",
-                        slot.key,
-                        index,
+                        *loc[:-1],
                     )
                     continue
-                yield from _check_quote(
-                    dataset, record, paragraphs, practice, item.quote, f"{slot.key}.{index}.quote", loc
-                )
+                yield from _check_quote(dataset, record, paragraphs, practice, item.quote, _dotted(loc), loc)
         if record.kind_name == "Indicator":
             practices = record_practices(model, record)
             for field in ("verbatim", "as_of_verbatim"):
