@@ -79,6 +79,7 @@ BODY_WORDS = re.compile(
 )
 EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-1-1-1", "总工会等部门联动"): "the noun closing a list of recorded departments",
+    ("p-1-1-1", "免费培训平台"): "a figurative 平台: nothing says it is a digital system (codebook SYS-8)",
     ("p-1-1-2", "班组长和产业工人库"): "pools each enterprise is encouraged to set up, a class "
     "(mechanism team-and-worker-pools)",
     ("p-1-3-2", "“三库一核心"): "the model's name; its pools are records",
@@ -345,6 +346,7 @@ def words_naming_no_record(dataset: Dataset, words: re.Pattern[str], excluded: d
         names += [
             record.full_name.zh for record in records if getattr(record, "full_name", None) and cites(record, practice)
         ]
+        names += [alt.zh for record in records if cites(record, practice) for alt in getattr(record, "alt_labels", [])]
         names += [written for (where, written) in WRITTEN_AS if where == practice]
         names += [text for (where, text) in excluded if where == practice]
         covered = [span for name in names if name for span in spans(text, name)]
