@@ -63,6 +63,12 @@ NON_ENTITY_PHRASES: dict[str, str] = {
     "智能建造机器人+产业工人": "a model (robot + workers), of which the indicator "
     "wenzhou-smart-construction-robot-models-2023 counts 10 余项",
     "参训": "the verb 'take part in training', quoted for emphasis",
+    "建筑工人子女夏令营": "a generic service type in 广州's list of activities, not an event (codebook EVT-2; "
+    "mechanism children-summer-camps)",
+    "中秋、国庆、春节慰问": "a generic service type in 广州's list of activities, not an event (codebook EVT-2; "
+    "mechanism care-activities)",
+    "免费体检": "a generic service type in 广州's list of activities, not an event (codebook EVT-2; "
+    "mechanism care-activities)",
 }
 
 # Figures that are not an Indicator, by (practice, text holding the figure): the reason.
@@ -123,11 +129,16 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
 # Words that name an event, a brand or a title where they name no record of their own.
 EVENT_WORDS = re.compile(r"活动|大赛|竞赛|行动|试点|夏令营|座谈会|约谈会|计划|比武|慰问|体检|评选|称号|奖章|品牌")
 EXCLUDED_EVENT_WORDS: dict[tuple[str, str], str] = {
-    ("p-1-2-1", "项目试点推行"): "verb: projects pilot direct subcontracting (event gushi-direct-subcontracting-pilot)",
+    ("p-1-2-1", "项目试点推行"): "verb: projects pilot direct subcontracting, no event (codebook EVT-3)",
     ("p-1-2-2", "“品牌型”"): "a quality of labour enterprises (a quoted phrase)",
     ("p-1-3-2", "项目试点实施"): "verb: the robot models are piloted on projects",
-    ("p-1-4-1", "等活动"): "the noun closing the list of the four recorded activities",
-    ("p-1-4-2", "等活动"): "the noun closing the list of the five recorded activities",
+    ("p-1-3-1", "开展技能下工地活动"): "an activity with no distinguishing name and no occurrence, not an event "
+    "(codebook EVT-2)",
+    ("p-1-4-1", "“建筑工人子女夏令营”“中秋、国庆、春节慰问”“免费体检”等活动"): "generic service types listed as a type "
+    "of activity, not events (codebook EVT-2); only the symposium has a coined title",
+    ("p-1-4-2", "常态化开展微党校、关怀慰问、政策咨询、公益法律援助、技能比武等活动"): "generic service types "
+    "listed as a type of activity, not events (codebook EVT-2)",
+    ("p-2-2-2", "组织集中约谈会"): "a procedure, not an event (codebook EVT-2)",
     ("p-1-4-2", "各类活动"): "the park's activities, counted (50 余场) but none named",
     ("p-2-3-4", "实行动态"): "实行 + 动态 ('dynamic'), not 行动 (campaign)",
     ("p-3-1-2", "“富顺建工”特色劳务品牌"): "the kind words after the recorded brand 富顺建工",
@@ -146,6 +157,7 @@ EXCLUDED_EVENT_WORDS: dict[tuple[str, str], str] = {
 DOCUMENT_WORDS = re.compile(r"方案|办法|通知|条例|目录|名录|名册|清单|协议|政策")
 EXCLUDED_DOCUMENT_WORDS: dict[tuple[str, str], str] = {
     ("p-1-2-2", "落实扶持政策"): "existing support policies that are carried out, none named or issued here",
+    ("p-1-4-2", "政策咨询"): "policy consultation, a generic service type (codebook EVT-2), not a document",
     ("p-2-1-2", "政策制度落地难"): "policies in general (a problem the platform solves)",
     ("p-2-2-2", "整改通知单"): "a rectification notice to each absent manager, a case form, not a policy",
     ("p-3-4-2", "政策扶持"): "part of the quoted five 'platforms', a slogan",
