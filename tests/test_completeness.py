@@ -42,7 +42,7 @@ NOT_ENTITIES = (WorkTask, Measure, Practice, Mechanism, MechanismCategory, Indic
 NON_ENTITY_PHRASES: dict[str, str] = {
     "技能型": "a quality the practice heading gives labour enterprises (陕西 一(二)2)",
     "品牌型": "a quality the practice heading gives labour enterprises (陕西 一(二)2)",
-    "三库一核心": "name of 温州's model; its three pools are the databases 项目库, 班组库, 设备库",
+    "三库一核心": "name of 温州's model; its three pools are the registers 项目库, 班组库, 设备库",
     "家门初训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
     "学校集训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
     "工地实训": "a stage of 叙永's training model (mechanism hands-on-training)",
@@ -58,7 +58,14 @@ NON_ENTITY_PHRASES: dict[str, str] = {
     "党建引领、政策扶持、法律援助、工会服务、发展共享": "the park's five service 'platforms', a figure of "
     "speech; recorded as mechanisms (union-and-party-building, enterprise-facilitation, legal-aid)",
     "孵化场": "a metaphor ('incubator') for the training bases",
-    "双制": "short for the two systems of 重庆 五(一)2, the arrangement chongqing-wage-account-bank-payment",
+    "双制": "short for the two systems of 重庆 五(一)2, which the municipality urges others to enforce: no "
+    "arrangement (codebook JA-3)",
+    "1+2+N": "宁波's development carrier: co-members (a park, two bases, N sites) that get no relation to each other "
+    "(codebook REL-6, JAK-2); its park and bases are records",
+    "一个建筑服务产业园，建筑产业工人基地和宁波市技术工人培育基地、N个工地": "the members of “1+2+N”, spelt out: "
+    "records each, no arrangement (codebook JA-4, REL-6)",
+    "一试双证": "河南's dual certification, set up by the joint notice (arrangement "
+    "henan-joint-training-evaluation-notice); the institutions it names are classes, not parties (codebook CLASS-5)",
     "三色": "the three colours of 芜湖's warning mechanism, named in the heading",
     "智能建造机器人+产业工人": "a model (robot + workers), of which the indicator "
     "wenzhou-smart-construction-robot-models-2023 counts 10 余项",
@@ -106,7 +113,7 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-3-4-1", "等服务平台"): "the noun closing a list of recorded platforms",
     ("p-3-4-2", "以建筑服务产业园助推"): "the heading's name for 宁波建筑服务产业园",
     ("p-3-4-2", "生活培训基地"): "part of the quoted “三地” slogan",
-    ("p-3-4-2", "一个建筑服务产业园"): "宁波建筑服务产业园 inside the “1+2+N” carrier (an arrangement)",
+    ("p-3-4-2", "一个建筑服务产业园"): "宁波建筑服务产业园 inside the “1+2+N” carrier (no arrangement, codebook JA-4)",
     ("p-3-4-2", "工会服务"): "part of the quoted five 'platforms', a slogan",
     ("p-3-4-2", "五大平台"): "the park's five service 'platforms', a figure of speech",
     ("p-3-4-3", "打造建筑服务产业园"): "the heading's name for 江苏建筑服务(苏州)产业园",
@@ -114,7 +121,6 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-3-4-3", "依托产业园"): "refers back to 江苏建筑服务(苏州)产业园",
     ("p-4-1-1", "财政和税务等部门"): "the noun closing a list of recorded departments",
     ("p-4-1-2", "等职能部门"): "the noun closing a list of recorded departments",
-    ("p-4-1-2", "政府机构、行业协会、企业、职业院校、社会培训机构"): "classes in the network's chain, none named",
     ("p-4-1-2", "入库"): "verb: experts 'enter the pool' 建筑产业工人培育专家库",
     ("p-4-1-3", "多部门"): "the heading's 'several departments', named in the paragraph",
     ("p-4-1-3", "等相关部门"): "the noun closing a list of recorded departments",
@@ -166,12 +172,9 @@ EXCLUDED_DOCUMENT_WORDS: dict[tuple[str, str], str] = {
 }
 
 # A body written in a practice in another form than its label: (practice, written form): record.
-WRITTEN_AS: dict[tuple[str, str], str] = {
-    ("p-4-1-1", "人社部门"): "henan-hrss",  # "建立人社部门牵头、住房城乡建设部门负责实施"
-    ("p-4-1-1", "住房城乡建设部门"): "henan-housing",
-    ("p-4-2-2", "省住房城乡建设厅"): "henan-housing",  # "省住房城乡建设厅、人社厅联合印发"
-    ("p-4-2-2", "人社部门"): "henan-hrss",  # "经人社部门审批的职业技能等级评价机构"
-}
+# None is left: a later designation of a record is one of its alt_labels (codebook BODY-5), and a
+# designation that states another level is a record of its own (BODY-4: 人社部门 and 人社厅 in 河南).
+WRITTEN_AS: dict[tuple[str, str], str] = {}
 
 # Names of administrative units (GB/T 2260, short forms) that occur in the source as other words.
 FALSE_FRIENDS: dict[str, str] = {

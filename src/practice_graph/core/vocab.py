@@ -84,7 +84,6 @@ class PG(DefinedNamespace):
     regionKind: URIRef = _NS["regionKind"]  # 行政区划类型 region kind
     adminCode: URIRef = _NS["adminCode"]  # 行政区划代码 administrative division code
     namedInSource: URIRef = _NS["namedInSource"]  # 来源文本中出现 named in source
-    implied: URIRef = _NS["implied"]  # 隐含主体 implied
     isClass: URIRef = _NS["isClass"]  # 类别主体 is a class
     scopeRegion: URIRef = _NS["scopeRegion"]  # 类别范围 scope region
     memberCount: URIRef = _NS["memberCount"]  # 成员数量 member count
@@ -93,7 +92,6 @@ class PG(DefinedNamespace):
     platformKind: URIRef = _NS["platformKind"]  # 平台类型 platform kind
     operator: URIRef = _NS["operator"]  # 运营主体 operator
     function: URIRef = _NS["function"]  # 功能 function
-    connectsTo: URIRef = _NS["connectsTo"]  # 数据对接 connects to
     partOf: URIRef = _NS["partOf"]  # 所属系统 part of
     exchangesDataWith: URIRef = _NS["exchangesDataWith"]  # 数据对接 exchanges data with
     documentKind: URIRef = _NS["documentKind"]  # 文件类型 document kind
