@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from practice_graph.curation.codebook import CODEBOOK_CHECKS
+from practice_graph.curation.codebook import problem as _problem
 from practice_graph.curation.load import DataError, Dataset, normalize_document_number
 from practice_graph.curation.records import Record
 from practice_graph.model.schema import Model, Slot
@@ -108,12 +110,6 @@ def home_practice(model: Model, record: Record) -> str | None:
         return record.id
     practices = record_practices(model, record)
     return practices[0] if len(practices) == 1 else None
-
-
-def _problem(dataset: Dataset, record: Any, field: str, message: str, *loc: Any) -> DataError:
-    position = dataset.position(record)
-    record_id = getattr(record, "id", "")
-    return DataError(position.file, position.line_of(*(loc or (field.split(".")[0],))), f"{record_id}.{field}", message)
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -393,6 +389,7 @@ CHECKS = (
     check_regions,
     check_documents,
     check_sorted,
+    *CODEBOOK_CHECKS,
 )
 
 
