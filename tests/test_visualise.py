@@ -93,11 +93,12 @@ def test_every_participation_is_an_edge_labelled_by_its_role(built, data) -> Non
     pairs = {(e.source, e.target) for e in data.edges}
     for membership in memberships:
         assert (str(graph.value(membership, ORG.organization)), str(graph.value(membership, ORG.member))) in pairs
-    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau leads the competition's organisation
-    lead = [e for e in data.edges if e.source == str(ID["chengdu-skills-competition-organisation"])
-            and e.target == str(ID["chengdu-housing"])]
-    assert [e.en for e in lead] == ["Lead"]
-    assert "市住房城乡建设局会同市人社局、市总工会" in lead[0].tooltip
+    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau, subject of 会同, convenes the
+    # competition's organisation; no 牵头 or 主导 is written, so it does not lead (codebook ROLE-3).
+    convener = [e for e in data.edges if e.source == str(ID["chengdu-skills-competition-organisation"])
+                and e.target == str(ID["chengdu-housing"])]
+    assert [e.en for e in convener] == ["Convener"]
+    assert "市住房城乡建设局会同市人社局、市总工会" in convener[0].tooltip
 
 
 def test_every_drawn_relation_is_in_the_graph(built, data) -> None:

@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from practice_graph.curation.codebook import CODEBOOK_CHECKS
+from practice_graph.curation.codebook import problem as _problem
 from practice_graph.curation.load import DataError, Dataset, normalize_document_number
 from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS
 from practice_graph.curation.records import Record
 from practice_graph.model.schema import Model, Slot
 
-LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3}
+LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "village": 4}
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,6 @@ def home_practice(model: Model, record: Record) -> str | None:
         return record.id
     practices = record_practices(model, record)
     return practices[0] if len(practices) == 1 else None
-
-
-def _problem(dataset: Dataset, record: Any, field: str, message: str, *loc: Any) -> DataError:
-    position = dataset.position(record)
-    record_id = getattr(record, "id", "")
-    return DataError(position.file, position.line_of(*(loc or (field.split(".")[0],))), f"{record_id}.{field}", message)
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -232,26 +228,34 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
                 dataset, record, paragraphs, evidence.practice, evidence.quote, f"evidence.{index}.quote", loc
             )
         for slot in cls.slots:
+            if slot.range == ("quote",) and getattr(record, slot.key, None) is not None:
+                practice = home_practice(model, record)
+                if practice is None:
+                    yield _problem(dataset, record, slot.key, "the record spans several practices: say which one holds "
+                                   "the quote")
+                else:
+                    yield from _check_quote(dataset, record, paragraphs, practice, getattr(record, slot.key),
+                                            slot.key, (slot.key,))
+                continue
             if not _carries_quotes(model, slot):
                 continue
-            for index, item in enumerate(getattr(record, slot.key) or []):
+            value = getattr(record, slot.key)
+            items = value if slot.multivalued else [] if value is None else [value]
+            for index, item in enumerate(items):
                 if item.quote is None:
                     continue
                 practice = getattr(item, "practice", None) or home_practice(model, record)
-                loc = (slot.key, index, "quote")
+                loc = (slot.key, index, "quote") if slot.multivalued else (slot.key, "quote")
                 if practice is None:
                     yield _problem(
                         dataset,
                         record,
-                        f"{slot.key}.{index}.practice",
+                        f"{_dotted(loc[:-1])}.practice",
                         "the record spans several practices: say which one holds the quote",
-                        slot.key,
-                        index,
+                        *loc[:-1],
                     )
                     continue
-                yield from _check_quote(
-                    dataset, record, paragraphs, practice, item.quote, f"{slot.key}.{index}.quote", loc
-                )
+                yield from _check_quote(dataset, record, paragraphs, practice, item.quote, _dotted(loc), loc)
         if record.kind_name == "Indicator":
             practices = record_practices(model, record)
             for field in ("verbatim", "as_of_verbatim"):
@@ -386,6 +390,7 @@ CHECKS = (
     check_regions,
     check_documents,
     check_sorted,
+    *CODEBOOK_CHECKS,  # codebook rules on bodies, arrangements, platforms and events
     *MECHANISM_CHECKS,  # codebook rules on mechanisms, uses and instrument codes
 )
 

@@ -151,10 +151,10 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
     )
     tables["arrangements.csv"] = _csv(
         ["arrangement", "label_zh", "label_en", "kind", "kind_zh", "kind_en", "region", "region_zh", "practice",
-         "participant_kinds", "participant_kinds_zh", "lead_kinds", "participants", "quotes"],
+         "participant_kinds", "participant_kinds_zh", "lead_kinds", "convener_kinds", "participants", "quotes"],
         ([a.id, a.label.zh, a.label.en, a.kind, names.arrangement_kind(a.kind).zh, names.arrangement_kind(a.kind).en,
           a.region, names.region(a.region).zh, a.practice, ";".join(a.kinds),
-          "+".join(names.kind(k).zh for k in a.kinds), ";".join(a.lead_kinds),
+          "+".join(names.kind(k).zh for k in a.kinds), ";".join(a.lead_kinds), ";".join(a.convener_kinds),
           "; ".join(f"{p.id}:{p.role or ''}" for p in a.participants),
           _quote_text(sorted({q for p in a.participants for q in p.quotes}))]
          for a in data.arrangements.values()),
@@ -284,15 +284,19 @@ def _section_arrangements(analysis: Analysis, names: _Names) -> list[str]:
     data = analysis.data
     out = ["## 2. 联合安排 · Joint arrangements", "",
            "### 2.1 各地区采用的联合安排 · Which regions use which joint arrangements", "",
-           "签名 = 参与方类型的集合；牵头 = 角色为牵头的类型。 Signature = the set of participant kinds; "
-           "lead = the kinds whose role is lead (blank where the text states no lead).", ""]
+           "签名 = 参与方类型的集合；牵头 = 角色为牵头的类型；"
+           "召集 = 角色为召集的类型（会同、联合、组织、协调、依托的主语）。 "
+           "Signature = the set of participant kinds; lead = the kinds whose role is lead (牵头, 主导; blank where "
+           "the text states no lead); convener = the kinds that bring the others in (the subject of 会同, 联合X, "
+           "组织X, 协调X, 依托X).", ""]
     rows = []
     for a in sorted(data.arrangements.values(), key=lambda a: (a.region, a.id)):
         rows.append([md(names.region(a.region).zh), md(names.region(a.region).en), names.arrangement_link(a.id),
                      f"{md(names.arrangement_kind(a.kind).zh)} {md(names.arrangement_kind(a.kind).en)}",
-                     names.kinds_zh(a.kinds), names.kinds_zh(a.lead_kinds), names.practice_link(a.practice)])
-    out += _table(["地区", "Region", "安排 Arrangement", "类型 Kind", "签名 Signature", "牵头 Lead", "做法 Practice"],
-                  rows)
+                     names.kinds_zh(a.kinds), names.kinds_zh(a.lead_kinds), names.kinds_zh(a.convener_kinds),
+                     names.practice_link(a.practice)])
+    out += _table(["地区", "Region", "安排 Arrangement", "类型 Kind", "签名 Signature", "牵头 Lead", "召集 Convener",
+                   "做法 Practice"], rows)
     out += ["### 2.2 反复出现的组合 · Recurring combinations", "",
             "两个及以上类型、出现在两个及以上安排中的每一种组合。 Every combination of two or more participant "
             "kinds that occurs in two or more arrangements (support = arrangements).", ""]
