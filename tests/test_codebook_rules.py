@@ -41,6 +41,7 @@ TAIZHOU_PART = "part_of: {id: jiangsu-real-name-platform, quote: 在省级实名
 YUNNAN_QUOTE = "将云南省建设监管公共服务平台、质量安全监管平台的在建项目"
 YUNNAN_EXCHANGE = f"{{id: yunjianbao, quote: {YUNNAN_QUOTE}全部动态纳入实名制管理平台监管}}"
 SHAANJIAN_CUP = "  kind: competition\n  region: shaanxi\n  rewards:\n"
+CHENGDU_CARRIES = "  carries: [industry-association-role, skills-competitions]\n"
 HEXIAN_LOCATED = 'located_at: {id: hexian-green-building-materials-park, quote: "以绿色建材产业园为依托，'
 
 BROKEN: dict[str, tuple[tuple[str, str, str], str]] = {
@@ -108,8 +109,20 @@ BROKEN: dict[str, tuple[tuple[str, str, str], str]] = {
         r"taxonomies\.yaml:\d+: joint-visit\.id: JAK-0: the arrangement kind 'joint-visit' has no necessary"),
     # JA-11: p-3-3-2 uses no tax relief.
     "JA-11-carries-unused": (
-        (A, "  carries: [skills-competitions]\n", "  carries: [skills-competitions, tax-relief]\n"),
-        r"chengdu-skills-competition-organisation\.carries\.1: JA-11: practice p-3-3-2 does not use 'tax-relief'"),
+        (A, CHENGDU_CARRIES, CHENGDU_CARRIES.replace("]", ", tax-relief]")),
+        r"chengdu-skills-competition-organisation\.carries\.2: JA-11: practice p-3-3-2 has no use of 'tax-relief'"),
+    # JA-11: 「依托建筑业协会、装饰装修协会等5个行业协会，举办首届“成都市建筑职业技能人才大赛”」, the quote of
+    # p-3-3-2's industry-association-role, lies inside the competition's anchor: the arrangement carries it.
+    "JA-11-overlapping-use-not-carried": (
+        (A, CHENGDU_CARRIES, "  carries: [skills-competitions]\n"),
+        r"chengdu-skills-competition-organisation\.carries: JA-11: the use of 'industry-association-role' .* "
+        r"overlaps the anchor"),
+    # JA-11: 「还包括建筑信息建模(BIM)技术人员、装配式建筑施工员等…新型专业工种」 (p-3-3-2, new-trade-skills)
+    # is a later sentence than the anchor 「市住房城乡建设局会同…举办首届“成都市建筑职业技能人才大赛”」.
+    "JA-11-carried-use-outside-the-sentence": (
+        (A, CHENGDU_CARRIES, CHENGDU_CARRIES.replace("]", ", new-trade-skills]")),
+        r"chengdu-skills-competition-organisation\.carries\.2: JA-11: the use of 'new-trade-skills' .* is not in "
+        r"the anchor's sentence"),
     # BODY-4: two records of one Chengdu body.
     "BODY-4-same-body-twice": (
         (AG, "  department_type: hrss\n  level: prefecture\n  region: chengdu\n",
@@ -197,3 +210,10 @@ def test_the_kind_order_decides_between_two_kinds() -> None:
     assert codebook.expected_kind(order, codebook.KindInput([gov, gov], anchor, False, {})) == "joint-funding"
     assert codebook.expected_kind(order, codebook.KindInput([gov, gov], "制定" + anchor, False, {})) == "joint-policy"
     assert codebook.expected_kind(order, codebook.KindInput([gov], "会商", False, {})) == codebook.UNCLASSIFIED
+
+
+def test_a_sentence_runs_between_full_stops_and_semicolons() -> None:
+    # JA-6 / JA-11: a sentence ends at 。 or ； (a comma does not end it), or where the text ends.
+    text = "甲。乙，丙；丁"
+    assert text[slice(*codebook.sentence_span(text, 4, 5))] == "乙，丙"
+    assert text[slice(*codebook.sentence_span(text, 6, 7))] == "丁"

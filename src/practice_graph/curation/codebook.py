@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from practice_graph.curation.load import DataError, Dataset
+from practice_graph.curation.load import DataError, Dataset, practice_paragraphs
 
 # --------------------------------------------------------------------------- errors
 
@@ -82,6 +82,9 @@ EXCHANGE_MARKERS = re.compile("对接|互联共享|推送|共享至|集成到|�
 HOLDING_MARKERS = re.compile("举办|开展|主办|会同|联合|依托|合作|共同")
 # REL-6: a located_at marker.
 LOCATED_MARKERS = re.compile("依托|为依托|入驻|设在")
+
+# JA-6 / JA-11: what ends a sentence (a line or a tab ends a paragraph segment of the source).
+SENTENCE_ENDS = ("。", "；", "\n", "\t")
 
 FACILITY = "facility"  # the organisation kind whose narrower kinds are facilities (ORG-3)
 
@@ -339,15 +342,49 @@ def check_kinds(dataset: Dataset) -> Iterator[DataError]:
             yield problem(dataset, arrangement, "kind", "JAK-0: an unclassified arrangement needs a note")
 
 
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``text`` around ``text[start:end]``: from after the last 。 or ； (or a line or
+    segment break) before it to the first one after it (codebook JA-6)."""
+    before = max(text.rfind(mark, 0, start) for mark in SENTENCE_ENDS) + 1
+    after = [i for i in (text.find(mark, end) for mark in SENTENCE_ENDS) if i >= 0]
+    return before, min(after, default=len(text))
+
+
+def overlaps(span: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether two character spans (end exclusive) share a character."""
+    return span[0] < other[1] and other[0] < span[1]
+
+
 def check_carries(dataset: Dataset) -> Iterator[DataError]:
-    """JA-11: an arrangement carries only mechanisms its own practice uses."""
-    used = {practice.id: {getattr(use, "id", use) for use in practice.mechanisms}
-            for practice in dataset.of("Practice")}
+    """JA-11: an arrangement carries the mechanism uses of its own practice that it performs: every use
+    whose quote overlaps its anchor, and no use outside the anchor's sentence."""
+    uses = {practice.id: {use.id: use for use in practice.mechanisms} for practice in dataset.of("Practice")}
+    paragraphs = practice_paragraphs(dataset)
+    text = dataset.source.text
     for arrangement in dataset.of("JointArrangement"):
+        used = uses.get(arrangement.practice, {})
+        paragraph = paragraphs.get(arrangement.practice)
+        anchor = paragraph.find(arrangement.anchor) if paragraph is not None else None
+        sentence = sentence_span(text, *anchor) if anchor is not None else None
         for index, mechanism in enumerate(arrangement.carries):
-            if mechanism not in used.get(arrangement.practice, set()):
+            use = used.get(mechanism)
+            if use is None:
                 yield problem(dataset, arrangement, f"carries.{index}",
-                              f"JA-11: practice {arrangement.practice} does not use {mechanism!r}", "carries", index)
+                              f"JA-11: practice {arrangement.practice} has no use of {mechanism!r}", "carries", index)
+                continue
+            where = paragraph.find(use.quote) if paragraph is not None else None
+            if sentence is not None and where is not None and not overlaps(where, sentence):
+                yield problem(dataset, arrangement, f"carries.{index}",
+                              f"JA-11: the use of {mechanism!r} ({use.quote!r}) is not in the anchor's sentence",
+                              "carries", index)
+        if anchor is None:
+            continue  # a quote not in its practice: reported by the quote rule
+        for use in used.values():
+            where = paragraph.find(use.quote) if paragraph is not None else None
+            if where is not None and overlaps(where, anchor) and use.id not in arrangement.carries:
+                yield problem(dataset, arrangement, "carries",
+                              f"JA-11: the use of {use.id!r} ({use.quote!r}) overlaps the anchor: the arrangement "
+                              "carries it")
 
 
 def check_bodies(dataset: Dataset) -> Iterator[DataError]:

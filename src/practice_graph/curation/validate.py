@@ -15,7 +15,13 @@ from typing import Any
 
 from practice_graph.curation.codebook import CODEBOOK_CHECKS
 from practice_graph.curation.codebook import problem as _problem
-from practice_graph.curation.load import DataError, Dataset, normalize_document_number
+from practice_graph.curation.load import (
+    DataError,
+    Dataset,
+    normalize_document_number,
+    practice_order,
+    practice_paragraphs,
+)
 from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS
 from practice_graph.curation.records import Record
 from practice_graph.model.schema import Model, Slot
@@ -73,27 +79,6 @@ def _values(record: Any, path: tuple[str, ...]) -> Iterator[tuple[Any, tuple[Any
             else:
                 yield item, here
     yield from down(record, path, ())
-
-
-def practice_order(dataset: Dataset) -> list[Any]:
-    """Practices in the source's order: by task number, measure number, practice number."""
-    measures = {m.id: m for m in dataset.of("Measure")}
-    tasks = {t.id: t for t in dataset.of("WorkTask")}
-
-    def key(practice: Any) -> tuple[int, int, int]:
-        measure = measures.get(practice.measure)
-        task = tasks.get(measure.task) if measure else None
-        return (task.number if task else 0, measure.number if measure else 0, practice.number)
-
-    return sorted(dataset.of("Practice"), key=key)
-
-
-def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
-    """Map practice id to its paragraph in the source (by document order)."""
-    return {
-        practice.id: paragraph
-        for practice, paragraph in zip(practice_order(dataset), dataset.source.paragraphs, strict=False)
-    }
 
 
 def record_practices(model: Model, record: Record) -> list[str]:
