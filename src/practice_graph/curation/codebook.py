@@ -476,7 +476,7 @@ def check_organizers(dataset: Dataset) -> Iterator[DataError]:
                 continue
             at = ("organizers", index, "quote")
             practice = link.practice or (next(iter(practices)) if len(practices) == 1 else None)
-            subject = organiser.kind_name == "Region" and leads.get(practice) == organiser.id
+            subject = organiser.kind_name == "Region" and practice is not None and leads.get(practice) == organiser.id
             if not subject and not any(n in link.quote for n in names(organiser)):
                 yield problem(dataset, event, f"organizers.{index}.quote",
                               f"EVT-4: the quote does not designate the organiser {organiser.label.zh!r}", *at)

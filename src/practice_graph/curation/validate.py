@@ -188,7 +188,7 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
             if not record.named_in_source and record.evidence:
                 yield _problem(dataset, record, "evidence", "a region not named in the source has no quote")
         for index, evidence in enumerate(record.evidence):
-            loc = ("evidence", index, "quote")
+            loc: tuple[Any, ...] = ("evidence", index, "quote")
             if evidence.practice is None:
                 if record.kind_name in HEADINGS:
                     if dataset.source.find(evidence.quote) is None:
