@@ -215,9 +215,10 @@ class GraphBuilder:
             self.slots(child, inner, value, record)
         elif slot.range[0] in model.enums:
             self.add(node, predicate, Literal(value))
-        elif slot.range[0] == "quote":
+        elif slot.range[0] == "quote":  # a quote that states the node (an arrangement's anchor): a source too
             practice = getattr(item, "practice", None) or home_practice(model, record)
             self.add(node, predicate, self.evidence(value, practice))
+            self.add(node, PROV.wasDerivedFrom, self.evidence(value, practice))
         else:
             self.add(node, predicate, literal(model.types[slot.range[0]].base, value, slot.lang))
 
