@@ -231,15 +231,20 @@ def test_cq15_demand_side_is_pilots_and_one_market_model(store) -> None:
     assert not {"政府采购", "贸易管制与海外机构"} & instruments
 
 
-def test_cq15_arrangements_carry_the_instruments_of_their_practice(store) -> None:
+def test_cq15_arrangements_carry_the_instruments_of_the_uses_they_perform(store) -> None:
     # 五(一)1 福建 「与省高院建立住房城乡建设领域执法司法联动制度」 is the list's one enforcement linkage of an agency
-    # and a court; its practice's uses include that judicial linkage (authority, 权威) and 「组织开展施工过程结算试点
-    # 工作」 (a pilot, 示范试点: the rows count the uses of the arrangement's practice).
-    linkage = {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "rz").items()
-               if group == "执法联动"}
-    assert linkage and all(practices == 1 for _, _, practices in linkage.values())
-    assert "示范试点" in linkage and "法规管制" in linkage
-    assert _mix(store, "arrangement-kind", "nato")[("执法联动", "权威")][2] == 1
+    # and a court. It carries the judicial linkage it sets up (adopts: the mechanism's codes, 法规管制 and 权威)
+    # and nothing else: the practice's pilot 「组织开展施工过程结算试点工作」 is another sentence, and the
+    # investigation of the next clause is the housing department's own act (codebook JA-7, JA-11).
+    assert {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "rz").items()
+            if group == "执法联动"} == {"法规管制": (1, 1, 1)}
+    assert {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "nato").items()
+            if group == "执法联动"} == {"权威": (1, 1, 1)}
+    # 四(一)4 固始 「县人社局、财政局对纳入“全省三年技能提升行动”中参与培训、实训的建筑产业工人给予财政补贴」,
+    # the list's one joint funding, carries the subsidy and the provincial campaign it pays for: two uses of
+    # one quote, both public money (财政).
+    assert {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "nato").items()
+            if group == "联合资金支持"} == {"财政": (2, 1, 1)}
 
 
 def test_evidence_quotes_for_a_node(store) -> None:

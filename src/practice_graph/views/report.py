@@ -341,7 +341,7 @@ def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
     titles = {"task": "### 6.2 按工作任务 · By work task",
               "province": "### 6.3 按省级行政区 · By province (the lead region's)",
               "level": "### 6.4 按牵头地区级别 · By the lead region's level",
-              "arrangement-kind": "### 6.5 联合安排承载的工具 · Instruments of the practices with a joint arrangement"}
+              "arrangement-kind": "### 6.5 联合安排承载的工具 · Instruments the joint arrangements carry"}
     labels = {(r.scheme, r.instrument): r.instrument_label for r in rows}
     codes = [(scheme, code) for scheme, group in (("rz-type", instruments.RZ_TYPES), ("nato", instruments.NATO_CODES))
              for code in group]
@@ -350,9 +350,9 @@ def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
     for dimension, title in titles.items():
         out += [title, ""]
         if dimension == "arrangement-kind":
-            out += ["按联合安排类型，统计声明该类安排的做法的全部机制运用（做法层面；图谱尚未记录安排承载哪些运用）。 "
-                    "Per kind of joint arrangement, the uses of the practices that state one (the practice-level "
-                    "reading: the graph does not yet record which uses an arrangement carries, CODEBOOK.md "
+            out += ["按联合安排类型，统计该类安排承载的机制运用（锚定引语所在句子里由安排执行的运用）。 "
+                    "Per kind of joint arrangement, the mechanism uses the arrangements of that kind carry: the "
+                    "uses of their practice that they perform, in the sentence of their anchor (CODEBOOK.md "
                     "JA-11).", ""]
         table = []
         for group in instruments.groups(rows, dimension):
