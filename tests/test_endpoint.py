@@ -69,8 +69,9 @@ def test_sparqlwrapper_gets_the_same_rows_as_the_embedded_store(endpoint, built)
     local = [(row[0].replace("pgid:", "https://w3id.org/practice-graph/id/"), row[2]) for row in table]
     assert result["head"]["vars"] == variables == ["body", "bodyLabel", "role"]
     assert remote == local
-    # 由人社部门牵头，住房城乡建设部门负责实施，财政、税务等部门提供政策支持 (河南, 4-1-1)
-    assert ("https://w3id.org/practice-graph/id/henan-hrss", "lead") in remote
+    # 建立人社部门牵头、住房城乡建设部门负责实施、财政和税务等部门提供政策支持的协同推进机制 (河南, 4-1-1):
+    # the 人社部门, level unstated, is a record apart from the provincial 人社厅 of 4-2-2 (codebook BODY-4, LEVEL-4).
+    assert ("https://w3id.org/practice-graph/id/henan-hrss-department", "lead") in remote
 
 
 def test_get_and_post_forms_and_content_negotiation(endpoint) -> None:

@@ -93,11 +93,12 @@ def test_every_participation_is_an_edge_labelled_by_its_role(built, data) -> Non
     pairs = {(e.source, e.target) for e in data.edges}
     for membership in memberships:
         assert (str(graph.value(membership, ORG.organization)), str(graph.value(membership, ORG.member))) in pairs
-    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau leads the competition's organisation
-    lead = [e for e in data.edges if e.source == str(ID["chengdu-skills-competition-organisation"])
-            and e.target == str(ID["chengdu-housing"])]
-    assert [e.en for e in lead] == ["Lead"]
-    assert "市住房城乡建设局会同市人社局、市总工会" in lead[0].tooltip
+    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau, subject of 会同, convenes the
+    # competition's organisation; no 牵头 or 主导 is written, so it does not lead (codebook ROLE-3).
+    convener = [e for e in data.edges if e.source == str(ID["chengdu-skills-competition-organisation"])
+                and e.target == str(ID["chengdu-housing"])]
+    assert [e.en for e in convener] == ["Convener"]
+    assert "市住房城乡建设局会同市人社局、市总工会" in convener[0].tooltip
 
 
 def test_every_drawn_relation_is_in_the_graph(built, data) -> None:
@@ -120,9 +121,10 @@ def test_tooltip_has_both_labels_and_quotes_with_their_practice(data) -> None:
     assert lines[0] == practice.zh and lines[1] == practice.en
     assert "「重庆市鼓励建筑企业培育“自有工人”」" in lines
     assert any(line.strip().startswith("— 经验做法 Practice p-1-1-1") for line in lines)
-    # 鼓励建筑企业培育“自有工人” is the quote of the relation to the mechanism
+    # 六是压责任，…在危大工程中全面推行自有工人施工: the city adopts own workers there, so that clause, not the
+    # heading's 鼓励 (promotes), is the quote of the relation to the mechanism (codebook MU-3: adopts first)
     edge = next(e for e in data.edges if e.source == practice.iri and e.target == str(ID["enterprise-own-workers"]))
-    assert edge.en == "uses mechanism" and "「鼓励建筑企业培育“自有工人”」" in edge.tooltip
+    assert edge.en == "uses mechanism" and "「在危大工程中全面推行自有工人施工」" in edge.tooltip
 
 
 def test_tasks_and_provinces_come_from_the_graph(built, data) -> None:

@@ -277,6 +277,12 @@ class Arrangement:
         """The participant kinds that lead (role ``lead``), sorted."""
         return tuple(sorted({p.kind for p in self.participants if p.role == "lead"}))
 
+    @property
+    def convener_kinds(self) -> tuple[str, ...]:
+        """The participant kinds that convene the others (role ``convener``: the subject of 会同, 联合X,
+        组织X, 协调X, 依托X), sorted."""
+        return tuple(sorted({p.kind for p in self.participants if p.role == "convener"}))
+
 
 @dataclass(frozen=True)
 class MechanismUse:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from practice_graph.views import instruments
 from practice_graph.views.analysis import (
     Analysis,
     analyse,
@@ -29,6 +30,7 @@ REPORT = "report.md"
 REPORT_HTML = "report.html"
 HEATMAP = "region_mechanism_heatmap.png"
 NETWORK = "co_participation.png"
+INSTRUMENT_MIX = "instrument_mix.csv"
 CANDIDATES_PER_REGION = 3
 TOP_PAIRS = 20
 SOURCE_TITLE = "培育新时代建筑产业工人可复制经验做法清单（第一批）"
@@ -149,10 +151,10 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
     )
     tables["arrangements.csv"] = _csv(
         ["arrangement", "label_zh", "label_en", "kind", "kind_zh", "kind_en", "region", "region_zh", "practice",
-         "participant_kinds", "participant_kinds_zh", "lead_kinds", "participants", "quotes"],
+         "participant_kinds", "participant_kinds_zh", "lead_kinds", "convener_kinds", "participants", "quotes"],
         ([a.id, a.label.zh, a.label.en, a.kind, names.arrangement_kind(a.kind).zh, names.arrangement_kind(a.kind).en,
           a.region, names.region(a.region).zh, a.practice, ";".join(a.kinds),
-          "+".join(names.kind(k).zh for k in a.kinds), ";".join(a.lead_kinds),
+          "+".join(names.kind(k).zh for k in a.kinds), ";".join(a.lead_kinds), ";".join(a.convener_kinds),
           "; ".join(f"{p.id}:{p.role or ''}" for p in a.participants),
           _quote_text(sorted({q for p in a.participants for q in p.quotes}))]
          for a in data.arrangements.values()),
@@ -223,8 +225,10 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
 
 
 # ------------------------------------------------------------------------------------ the report
-def report_markdown(analysis: Analysis, files: Iterable[str]) -> str:
-    """The bilingual report: each question answered with tables linked to the practices behind them."""
+def report_markdown(analysis: Analysis, files: Iterable[str],
+                    instrument_mix: Sequence[instruments.MixRow] = ()) -> str:
+    """The bilingual report: each question answered with tables linked to the practices behind them
+    (with the policy-instrument mix where ``instrument_mix`` gives its rows)."""
     data = analysis.data
     names = _Names(data)
     out: list[str] = [
@@ -250,7 +254,8 @@ def report_markdown(analysis: Analysis, files: Iterable[str]) -> str:
     out += _section_similarity(analysis, names)
     out += _section_candidates(analysis, names)
     out += _section_centrality(analysis, names)
-    out += ["## 6. 图表与文件 · Charts and files", "",
+    out += _section_instruments(list(instrument_mix))
+    out += ["## 7. 图表与文件 · Charts and files", "",
             f"![地区 × 机制 Region × mechanism]({HEATMAP})", "",
             f"![共同参与网络 Co-participation network]({NETWORK})", ""]
     out += [f"- [{md(name)}]({name})" for name in sorted(files) if name != REPORT]
@@ -279,15 +284,19 @@ def _section_arrangements(analysis: Analysis, names: _Names) -> list[str]:
     data = analysis.data
     out = ["## 2. 联合安排 · Joint arrangements", "",
            "### 2.1 各地区采用的联合安排 · Which regions use which joint arrangements", "",
-           "签名 = 参与方类型的集合；牵头 = 角色为牵头的类型。 Signature = the set of participant kinds; "
-           "lead = the kinds whose role is lead (blank where the text states no lead).", ""]
+           "签名 = 参与方类型的集合；牵头 = 角色为牵头的类型；"
+           "召集 = 角色为召集的类型（会同、联合、组织、协调、依托的主语）。 "
+           "Signature = the set of participant kinds; lead = the kinds whose role is lead (牵头, 主导; blank where "
+           "the text states no lead); convener = the kinds that bring the others in (the subject of 会同, 联合X, "
+           "组织X, 协调X, 依托X).", ""]
     rows = []
     for a in sorted(data.arrangements.values(), key=lambda a: (a.region, a.id)):
         rows.append([md(names.region(a.region).zh), md(names.region(a.region).en), names.arrangement_link(a.id),
                      f"{md(names.arrangement_kind(a.kind).zh)} {md(names.arrangement_kind(a.kind).en)}",
-                     names.kinds_zh(a.kinds), names.kinds_zh(a.lead_kinds), names.practice_link(a.practice)])
-    out += _table(["地区", "Region", "安排 Arrangement", "类型 Kind", "签名 Signature", "牵头 Lead", "做法 Practice"],
-                  rows)
+                     names.kinds_zh(a.kinds), names.kinds_zh(a.lead_kinds), names.kinds_zh(a.convener_kinds),
+                     names.practice_link(a.practice)])
+    out += _table(["地区", "Region", "安排 Arrangement", "类型 Kind", "签名 Signature", "牵头 Lead", "召集 Convener",
+                   "做法 Practice"], rows)
     out += ["### 2.2 反复出现的组合 · Recurring combinations", "",
             "两个及以上类型、出现在两个及以上安排中的每一种组合。 Every combination of two or more participant "
             "kinds that occurs in two or more arrangements (support = arrangements).", ""]
@@ -312,6 +321,55 @@ def _section_arrangements(analysis: Analysis, names: _Names) -> list[str]:
                      names.regions_zh(regions), names.practice_links(practices)])
     out += _table(["类型", "Kind", "地区数 Regions", "地区", "做法 Practices"], rows)
     return out
+
+
+def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
+    if not rows:
+        return []
+    whole = instruments.total(rows, "all", "all")
+    out = ["## 6. 政策工具组合 · Policy instrument mix", "",
+           "每条机制运用按罗斯韦尔与泽格维尔德（供给型、环境型、需求型及其子类）和胡德的 NATO（信息、权威、财政、组织）"
+           "编码（编码手册 §16）。 Each mechanism use (a practice adopting, requiring, funding, promoting or "
+           "monitoring a mechanism) is coded on Rothwell and Zegveld's types and sub-types and on Hood's NATO "
+           f"(CODEBOOK.md §16). {whole.uses if whole else 0} uses in {whole.practices if whole else 0} practices; "
+           "shares are of the group's uses; a practice counts once per row. All rows: `instrument_mix.csv`; the "
+           "same figures: competency question `cq15`.", "",
+           "### 6.1 全部 · The whole list", ""]
+    table = [[md(r.instrument_label.zh), md(r.instrument_label.en), r.scheme, str(r.uses), f"{_percent(rows, r)}",
+              str(r.practices)] for r in rows if r.dimension == "all" and r.scheme != "total"]
+    out += _table(["工具", "Instrument", "方案 Scheme", "运用 Uses", "占比 Share", "做法 Practices"], table)
+    titles = {"task": "### 6.2 按工作任务 · By work task",
+              "province": "### 6.3 按省级行政区 · By province (the lead region's)",
+              "level": "### 6.4 按牵头地区级别 · By the lead region's level",
+              "arrangement-kind": "### 6.5 联合安排承载的工具 · Instruments the joint arrangements carry"}
+    labels = {(r.scheme, r.instrument): r.instrument_label for r in rows}
+    codes = [(scheme, code) for scheme, group in (("rz-type", instruments.RZ_TYPES), ("nato", instruments.NATO_CODES))
+             for code in group]
+    header = ["分组", "Group", "运用 Uses", "做法 Practices",
+              *(f"{md(labels[key].zh)} {md(labels[key].en)}" if key in labels else key[1] for key in codes)]
+    for dimension, title in titles.items():
+        out += [title, ""]
+        if dimension == "arrangement-kind":
+            out += ["按联合安排类型，统计该类安排承载的机制运用（锚定引语所在句子里由安排执行的运用）。 "
+                    "Per kind of joint arrangement, the mechanism uses the arrangements of that kind carry: the "
+                    "uses of their practice that they perform, in the sentence of their anchor (CODEBOOK.md "
+                    "JA-11).", ""]
+        table = []
+        for group in instruments.groups(rows, dimension):
+            cells = [_count(rows, group, scheme, code) for scheme, code in codes]
+            table.append([md(group.group_label.zh), md(group.group_label.en), str(group.uses),
+                          str(group.practices), *cells])
+        out += _table(header, table)
+    return out
+
+
+def _percent(rows: list[instruments.MixRow], row: instruments.MixRow) -> str:
+    return f"{instruments.share(rows, row.dimension, row.group, row.scheme, row.instrument):.0%}"
+
+
+def _count(rows: list[instruments.MixRow], group: instruments.MixRow, scheme: str, code: str) -> str:
+    found = instruments.cell(rows, group.dimension, group.group, scheme, code)
+    return f"{found.uses} ({_percent(rows, found)})" if found else "0"
 
 
 def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
@@ -450,6 +508,8 @@ def render_analysis(graph: GraphLike) -> dict[str, bytes]:
         raise NothingToAnalyse("the graph holds no pg:Practice with a pg:leadRegion; nothing to analyse")
     network = co_participation_graph(data)
     files = csv_tables(analysis)
+    mix = instruments.instrument_mix(source)
+    files[INSTRUMENT_MIX] = _csv(instruments.MIX_HEADER, instruments.mix_table(mix))
     files[HEATMAP] = charts.heatmap_png(data)
     files[NETWORK] = charts.network_png(network)
     for stem, view in (("practice_graph", typed_multigraph(source)), ("co_participation", network),
@@ -457,7 +517,7 @@ def render_analysis(graph: GraphLike) -> dict[str, bytes]:
                        ("region_participant_kind", region_kind_graph(data))):
         files[f"{stem}.graphml"] = charts.graphml_bytes(view)
         files[f"{stem}.gexf"] = charts.gexf_bytes(view)
-    markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML])
+    markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML], mix)
     files[REPORT] = markdown.encode("utf-8")
     files[REPORT_HTML] = report_html(markdown, files, head=jsonld_script(graph)).encode("utf-8")
     return files
