@@ -8,7 +8,7 @@ The rows come from the view query ``views/queries/instrument-mix.rq``, read thro
 
 >>> rows = instrument_mix(graph)                                           # doctest: +SKIP
 >>> total(rows, "all", "all").uses, share(rows, "all", "all", "rz-type", "demand")  # doctest: +SKIP
-(215, 0.037...)
+(216, 0.037...)
 """
 
 from __future__ import annotations
