@@ -451,17 +451,25 @@ def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--focus", metavar="NODE", help="Show only this node (id or Chinese/English label) and its neighbours.")
+@click.option("--focus", metavar="NODE",
+              help="Show only this node and its neighbours: an id (henan), a Chinese or English name "
+                   "(河南省, Henan Province) or a short name (河南, Henan); a miss suggests close names.")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many relations away from --focus to show.")
 @click.option("--types", "types", metavar="T,...", default="",
               help="Node types to show, comma separated (e.g. Practice,Agency,Region).")
 @click.option("--task", metavar="T", help="Show only nodes of one work task (id such as t-1, or its number).")
-@out_option(DEFAULT_OUT / VIEWER_FILE, "HTML file to write.", file=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"HTML file to write [default: {DEFAULT_OUT / VIEWER_FILE}; with --focus, --types or --task "
+                   f"{DEFAULT_OUT}/practice-graph-SELECTION.html, so a selection never replaces the whole viewer].")
 @graph_source
-def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
+def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path | None,
         data_dir: Path, ontology_dir: Path) -> None:
-    """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
+    """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network).
+
+    The whole graph opens on an overview of the list (work tasks, measures, practices by lead
+    region); a selection opens on the graph itself.
+    """
     from practice_graph.views import viewer  # start-up time: rdflib and pyvis
     from practice_graph.views.dataset import embed_dataset_jsonld
 
@@ -470,6 +478,8 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
     type_names = [name for name in types.split(",") if name.strip()]
     with reported(bad_input=(viewer.SelectionError,)):
         data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
+    if out is None:
+        out = DEFAULT_OUT / (f"practice-graph-{data.name}.html" if data.selected else VIEWER_FILE)
     try:
         write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:
