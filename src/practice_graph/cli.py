@@ -231,11 +231,14 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
                                  "json-ld"], case_sensitive=False),
               help="SELECT, ASK: table (default), json, csv, tsv, xml; CONSTRUCT, DESCRIBE: turtle (default), "
                    "ntriples, jsonld.")
+@click.option("--lang", "lang", type=click.Choice(list(queries.LANGUAGES)), default="zh", show_default=True,
+              help="Labels in SELECT rows: zh as written, en (the curators' English in their place), or both "
+                   "(the Chinese kept, the English in a NAME_en column after it).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @STORE_OPTION
-def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
+def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, lang: str, list_queries: bool,
           data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
@@ -259,7 +262,7 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
             target = _read_only_store(store_dir)
         else:
             target = queries.open_store(built_ntriples(data_dir, ontology_dir))
-        answer = queries.run_query(target, named, given, output_format)
+        answer = queries.run_query(target, named, given, output_format, lang=lang)
     click.echo(answer, nl=False)
 
 
