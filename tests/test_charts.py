@@ -8,6 +8,8 @@ trade union, the trio of cq04.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from practice_graph.views import analysis, charts
@@ -52,3 +54,52 @@ def test_co_participation_labels_never_overlap(data) -> None:
 def test_co_participation_chart_is_deterministic(data) -> None:
     network = analysis.co_participation_graph(data)
     assert charts.network_png(network) == charts.network_png(network)
+
+
+# ---------------------------------------------------------------------------- the report's tables
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def markdown_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
+    """The Markdown tables of a report: header cells and rows of cells."""
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    current: list[list[str]] | None = None
+    for line in markdown.splitlines():
+        if line.startswith("|---"):
+            continue
+        if not line.startswith("| "):
+            current = None
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if current is None:
+            current = []
+            tables.append((cells, current))
+        else:
+            current.append(cells)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def report(built) -> str:
+    from practice_graph.views.report import render_analysis
+
+    return render_analysis(built.graph)["report.md"].decode("utf-8")
+
+
+def test_every_report_table_names_things_in_chinese_and_english(report) -> None:
+    tables = markdown_tables(report)
+    assert len(tables) >= 10
+    for header, rows in tables:
+        for column, name in enumerate(header):
+            if name.startswith(("做法", "引文")):  # the source's numbering (四(一)1) and its verbatim quotes
+                continue
+            if not LATIN.search(name):  # a Chinese column, followed by its English one
+                assert not CJK.search(header[column + 1]), header
+                continue
+            for row in rows:
+                text = re.sub(r"\]\(#[^)]*\)", "]", row[column])
+                assert not CJK.search(text) or LATIN.search(text), (name, text)
+    # read off the data: 河南省's practices are led by 河南省 itself and by 固始县, 林州市, 漯河市 and 平顶山市
+    henan = next(row for header, rows in tables if header[0] == "省级行政区" for row in rows if row[0] == "河南省")
+    assert "河南省 Henan Province" in henan[3] and "固始县 Gushi County" in henan[3]
