@@ -93,6 +93,28 @@ class NamedQuery:
         """The query's PREFIX declarations (prefix -> namespace)."""
         return {prefix or "": namespace for prefix, namespace in PREFIX_DECLARATION.findall(self.text)}
 
+    @property
+    def questions(self) -> tuple[str, str]:
+        """The question in Chinese and in English, from the opening comment: ``# name: 中文`` then
+        indented lines in English, or ``# name: 中文 / English`` on one line."""
+        lines = []
+        for line in self.text.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line)
+        if not lines:
+            return "", ""
+        first = re.sub(r"^#\s*" + re.escape(self.name) + r"\s*:\s*", "", lines[0]).lstrip("#").strip()
+        if " / " in first:
+            zh, en = first.split(" / ", 1)
+            return zh.strip(), en.strip()
+        english = []
+        for line in lines[1:]:
+            if not re.match(r"#\s{2,}\S", line) or PARAM_LINE.match(line):
+                break
+            english.append(line[1:].strip())
+        return first, " ".join(english)
+
 
 def _parse_param(path: Path, number: int, declaration: str, prefixes: dict[str, str]) -> Param:
     """A ``# @param NAME TYPE [DEFAULT]`` line."""
