@@ -510,6 +510,9 @@ def _scatter(index: Any, vectors: Any, count: int) -> Any:
 # ---------------------------------------------------------------------------- the page
 PAGE_TITLE = "practice-graph 实践知识图谱"
 CSP = content_security_policy()
+# pyvis's drawGraph: from the network's creation (then its click and stabilisation handlers) to its return
+_NETWORK_CREATION = re.compile(r"network = new vis\.Network\(container, data, options\);(.*?)return network;",
+                               re.DOTALL)
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
 
@@ -636,6 +639,12 @@ def overview(data: ViewerData, ids: dict[str, str]) -> dict[str, Any] | None:
 def _post_process(page: str, view: dict[str, Any]) -> str:
     """Drop CDN tags and the empty heading, add the CSP, our style, panel and script."""
     page = _CDN_TAG.sub("", page)
+    # the whole graph is created when the page's script asks (after the first screen is drawn)
+    page, created = _NETWORK_CREATION.subn(
+        lambda m: "window.pgCreateNetwork = function () {\n  network = new vis.Network(container, data, options);"
+                  f"{m.group(1)}return network;\n}};\nreturn network;", page)
+    if created != 1:  # pragma: no cover - a pyvis template change
+        raise RuntimeError("the pyvis page does not create its network as expected")
     page = re.sub(r"<!-- <link[^>]*node_modules.*?-->", "", page, flags=re.DOTALL)
     page = re.sub(r"\s*<center>\s*<h1>\s*</h1>\s*</center>", "", page)
     head = (f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -772,7 +781,7 @@ var filterActive = false;
   "use strict";
   var view = JSON.parse(document.getElementById("pg-view-data").textContent);
   var state = { types: {}, task: "", province: "" };
-  var api = { network: network, nodes: nodes, edges: edges, stable: false, stableAt: null };
+  var api = { network: null, nodes: nodes, edges: edges, stable: false, stableAt: null };
   window.pgViewer = api;
   document.title = view.title;
   document.getElementById("pg-title").textContent = view.title;
@@ -798,6 +807,7 @@ var filterActive = false;
   var mode = "graph";
   function setMode(next) {
     if (!overview) { next = "graph"; }
+    if (next === "graph") { startGraph(); }
     mode = next;
     document.getElementById("pg-overview").hidden = next !== "overview";
     document.getElementById("pg-mode-overview").setAttribute("aria-pressed", String(next === "overview"));
@@ -998,14 +1008,21 @@ var filterActive = false;
     if (bar) { bar.style.display = "none"; }
     document.body.setAttribute("data-stable", "true");
   }
-  if (view.large) {
-    network.once("afterDrawing", markStable);
-  } else {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({ physics: { enabled: false } });
-      markStable();
-    });
+  // the whole graph: created once the first screen is drawn (its layout takes seconds), or at once
+  function startGraph() {
+    if (api.network) { return; }
+    window.pgCreateNetwork();
+    api.network = network;
+    if (view.large) {
+      network.once("afterDrawing", markStable);
+    } else {
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({ physics: { enabled: false } });
+        markStable();
+      });
+    }
   }
+  api.startGraph = startGraph;
   applyFilters();
   overview = buildOverview();
   if (overview) {
@@ -1016,6 +1033,7 @@ var filterActive = false;
     document.getElementById("pg-mode-graph").addEventListener("click", function () { setMode("graph"); });
     document.getElementById("pg-mode-overview").addEventListener("click", function () { setMode("overview"); });
     setMode("overview");
+    overview.whenPlaced(function () { setTimeout(startGraph, 20); });
   } else {
     setMode("graph");
   }
@@ -1071,8 +1089,10 @@ var filterActive = false;
       edges: { color: { color: "#b0b0b0", highlight: "#444444", hover: "#777777" }, width: 1.2, arrows: { to: false },
                smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.5 } }
     });
+    var waiting = [];
     var result = {
       network: graph, nodes: shown.nodes, edges: shown.edges, placed: false, language: "zh",
+      whenPlaced: function (callback) { if (result.placed) { callback(); } else { waiting.push(callback); } },
       has: function (id) { return Boolean(members[id]); },
       focus: function (id) {
         graph.selectNodes([id]);
@@ -1092,6 +1112,8 @@ var filterActive = false;
         graph.fit({ animation: false });
         container.className = "pg-placed";
         result.placed = true;
+        result.placedAt = performance.now();
+        waiting.splice(0).forEach(function (callback) { callback(); });
       });
     }
     api.overview = result;
