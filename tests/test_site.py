@@ -137,6 +137,9 @@ def test_the_query_examples_link_their_results_to_pages(files) -> None:
     assert re.search(r'<a href="id/[a-z0-9-]+\.html" title="[^"]*">[^<]+</a>', cq04)
     assert "w3id.org" not in cq04.split('class="results"')[1]  # results link here, not to the namespace
     assert 'id="evidence"' in queries and "node = henan" in queries
+    # in English too: the question, and each label column beside its Chinese (重庆市 is Chongqing Municipality)
+    assert '<span class="en">In which regions do the housing and urban-rural development department' in cq04
+    assert "<th>regionLabel_en</th>" in cq04 and "<td>Chongqing Municipality</td>" in cq04
 
 
 def test_the_report_is_rendered_with_its_anchors_links_and_charts_inline(files) -> None:

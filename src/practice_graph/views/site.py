@@ -275,7 +275,8 @@ def render_queries(view: GraphView, ntriples: bytes) -> bytes:
     for named in queries.named_queries():
         params = EXAMPLE_PARAMS.get(named.name, {})
         try:
-            solutions = queries.run_select(store, named, params)
+            # the labels in Chinese and, beside them, in English (as `query --lang both`)
+            solutions = queries.in_language(store, queries.run_select(store, named, params), "both")
             variables = [variable.value for variable in solutions.variables]
             rows = [[result_cell(view, path, solution[name]) for name in variables] for solution in solutions]
             result = table([text(name) for name in variables], rows, "results")
@@ -284,9 +285,11 @@ def render_queries(view: GraphView, ntriples: bytes) -> bytes:
             result, counted = f'<p class="note">{text(error)}</p>', ""
         bound = ", ".join(f"{key} = {value}" for key, value in sorted(params.items()))
         bound_note = f'<p class="muted">示例参数 · example parameter: <code>{text(bound)}</code></p>' if bound else ""
-        contents.append(f'<li><a href="#{text(named.name)}">{text(named.name)}</a> {text(named.question)}</li>')
+        zh, en = named.questions
+        question = f'{text(zh)} <span class="en">{text(en)}</span>' if en else text(zh or named.question)
+        contents.append(f'<li><a href="#{text(named.name)}">{text(named.name)}</a> {question}</li>')
         sections.append(
-            f'<h2 id="{text(named.name)}"><code>{text(named.name)}</code></h2>\n<p>{text(named.question)}</p>\n'
+            f'<h2 id="{text(named.name)}"><code>{text(named.name)}</code></h2>\n<p>{question}</p>\n'
             f"{bound_note}<details><summary>SPARQL</summary><pre><code>{text(named.text)}</code></pre></details>\n"
             f'<p class="muted">{counted}</p>\n{result}')
     body = (
