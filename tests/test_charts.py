@@ -27,7 +27,7 @@ def test_heatmap_axes_name_regions_and_mechanisms_in_both_languages(data) -> Non
     regions = [label.get_text() for label in axes.get_yticklabels()]
     mechanisms = [label.get_text() for label in axes.get_xticklabels()]
     assert "河南省 Henan Province" in regions
-    assert "多部门联动 Multi-department coordination" in mechanisms
+    assert "部门协同联动机制 Interdepartmental coordination mechanism" in mechanisms
     assert len(regions) == len({r for r, _ in data.uses}) and all(" " in r for r in regions)
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("机制 Mechanism", "地区 Region")
 

@@ -50,10 +50,11 @@ def test_both_keeps_the_chinese_and_adds_the_english(store) -> None:
     assert answer["head"]["vars"] == ["platform", "platformLabel", "platformLabel_en", "region", "regionLabel",
                                       "regionLabel_en"]
     row = next(b for b in answer["results"]["bindings"]
-               if b["platform"]["value"].endswith("/chongqing-free-training-platform"))
-    assert row["platformLabel"] == {"type": "literal", "value": "免费培训平台", "xml:lang": "zh"}
-    assert row["platformLabel_en"] == {"type": "literal", "value": "Chongqing free training platform", "xml:lang": "en"}
-    assert (row["regionLabel"]["value"], row["regionLabel_en"]["value"]) == ("重庆市", "Chongqing Municipality")
+               if b["platform"]["value"].endswith("/fujian-social-security-platform"))
+    assert row["platformLabel"] == {"type": "literal", "value": "省社保平台", "xml:lang": "zh"}
+    assert row["platformLabel_en"] == {"type": "literal", "value": "Fujian provincial social insurance platform",
+                                       "xml:lang": "en"}
+    assert (row["regionLabel"]["value"], row["regionLabel_en"]["value"]) == ("福建省", "Fujian Province")
 
 
 def test_text_that_is_no_label_stays_as_written(store) -> None:
