@@ -88,3 +88,29 @@ def test_analysis_file_is_the_file_analyze_writes(seeded_cache: Path, tmp_path: 
         assert analysis_file(name) == (tmp_path / "analysis" / name).read_bytes()
     with pytest.raises(KeyError, match=r"report\.md"):
         analysis_file("heatmap.png")
+
+
+def test_the_render_key_names_every_library_the_views_import() -> None:
+    """A library a view starts to use (and so may change what a render writes) must be in the key."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    from practice_graph.pipeline import RENDER_LIBRARIES
+
+    package = PROJECT / "src" / "practice_graph"
+    distributions = packages_distributions()
+    imported = set()
+    for path in [*(package / "views").glob("*.py"), package / "rdf" / "export.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "practice_graph":
+                    imported |= {name.lower() for name in distributions.get(top, [top])}
+    notebook_only = {"ipython"}  # IPython's display, for notebooks: no render reads it
+    assert imported - notebook_only <= {name.lower() for name in RENDER_LIBRARIES}

@@ -122,10 +122,11 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
     return Built(dataset, graph, files, stamp)
 
 
-# What a render reads besides the graph and the package: these libraries (by version) and, for the
-# charts, matplotlib's configuration files and environment, and the font it finds.
-RENDER_LIBRARIES = ("rdflib", "pyoxigraph", "networkx", "numpy", "scipy", "matplotlib", "pillow", "pyvis", "jinja2",
-                    "jsonpickle", "markdown-it-py", "noto-cjk-sans-otc")
+# What a render reads besides the graph and the package: these libraries (by version: every one the
+# views import, a test checks, and what pyvis and matplotlib write with) and, for the charts,
+# matplotlib's configuration files and environment, and the font it finds.
+RENDER_LIBRARIES = ("rdflib", "pyoxigraph", "networkx", "numpy", "scipy", "matplotlib", "adjustText", "pillow",
+                    "pyvis", "jinja2", "jsonpickle", "markdown-it-py", "orjson", "noto-cjk-sans-otc")
 MATPLOTLIB_ENVIRONMENT = ("MPLCONFIGDIR", "MATPLOTLIBRC", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME")
 
 
