@@ -192,11 +192,11 @@ def analysis_files(source: Source | Callable[[], Source], key: str | None = None
     """Every analysis file (see ``views.report.render_analysis``) of ``source`` (or of the source a
     function opens, only when the files are drawn). With the ``key`` of the graph (:func:`render_key`)
     the render is kept in the cache of renders and, with ``reuse``, read from it."""
-    from practice_graph.views.report import render_analysis  # start-up time: networkx, matplotlib
-
     kept = _kept_charts(key, "analysis") if key and reuse else None
     if kept is not None:
         return kept
+    from practice_graph.views.report import render_analysis  # start-up time: networkx, matplotlib
+
     files = render_analysis(source() if callable(source) else source)
     font_files = _chart_font_files() if key else None
     if key and font_files is not None:
@@ -212,13 +212,19 @@ def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
     it when the same graph was rendered before by the same code and libraries. Nothing is written
     until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
-    # start-up time: pyoxigraph, networkx, matplotlib and pyvis load only when outputs are rendered
-    from practice_graph.sparql.store import oxigraph_store
-    from practice_graph.views.read import Source
-
     key = render_key(built.files[NTRIPLES])
     files = dict(built.files)
-    source = Source(store=oxigraph_store(built.files[NTRIPLES]))  # one Source: each view query runs once
+    opened: list[Source] = []
+
+    def source() -> Source:  # one Source, opened when something is drawn: each view query runs once
+        # start-up time: pyoxigraph, networkx, matplotlib and pyvis load only when outputs are drawn
+        from practice_graph.sparql.store import oxigraph_store
+        from practice_graph.views.read import Source
+
+        if not opened:
+            opened.append(Source(store=oxigraph_store(built.files[NTRIPLES])))
+        return opened[0]
+
     for name, content in analysis_files(source, key, reuse).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
     viewer = cached_render(key, "viewer") if reuse else None
@@ -226,7 +232,8 @@ def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
         from practice_graph.views.dataset import embed_dataset_jsonld  # start-up time: pyvis
         from practice_graph.views.viewer import render_html, viewer_data
 
-        viewer = {VIEWER_FILE: embed_dataset_jsonld(render_html(viewer_data(source)), built.graph).encode("utf-8")}
+        page = embed_dataset_jsonld(render_html(viewer_data(source())), built.graph)
+        viewer = {VIEWER_FILE: page.encode("utf-8")}
         keep_render(key, "viewer", viewer)
     files.update(viewer)
     return files
