@@ -142,6 +142,7 @@ def test_ids_numbers_and_offsets_come_from_the_graph(data, source_text) -> None:
     assert source_text[quote.start:quote.end] == quote.text
 
 
+@pytest.mark.slow  # a second analysis drawn, charts included: about 15 s
 def test_iris_are_opaque_to_the_analysis(built, data, rendered) -> None:
     # The same triples with every record's IRI replaced by a hash: the same data and the same files
     # (all but the whole-graph Gephi files, whose node ids are the IRIs).
