@@ -63,6 +63,13 @@ CASES = {
     "duplicate-key": ((ABA, ABA + "  id: aba\n"), "  id: aba\n  label",
                       r"\(yaml\): YAML syntax error: duplicate key 'id'"),
     "alias": ((ABA, "- &a {id: aba}\n- *a\n"), "- *a", r"\(yaml\): YAML syntax error: YAML aliases are not allowed"),
+    "tag-with-a-value-it-cannot-take": (("  parent: sichuan\n", "  parent: !!float sichuan\n"),
+                                       "  parent: !!float", r"\(yaml\): YAML syntax error: 'sichuan' is not a "
+                                       r"valid float"),
+    "binary-tag": ((ABA_EN, 'en: !!binary "aGk="'), "en: !!binary",
+                   r"\(yaml\): YAML syntax error: the tag 'tag:yaml.org,2002:binary' is not allowed"),
+    "record-that-is-no-mapping": ((ABA, "- [aba]\n" + ABA), "- [aba]",
+                                  r"\(record\): expected a mapping, got a list"),
     "control-character": ((ABA_EN, 'en: "Ngawa\x01"'), 'en: "Ngawa\x01"',
                           r"\(yaml\): YAML syntax error: character U\+0001: (control|special) characters are not "
                           r"allowed"),

@@ -1,9 +1,10 @@
 """Load the curated YAML in ``data/`` into typed records.
 
-Every mapping read from YAML remembers the line of each of its keys, so that an error names
-the file, the line and the field. YAML aliases are refused (no alias bombs), and so are
-duplicate keys, keys that are lists or mappings, nesting deeper than ``MAX_DEPTH`` and integers
-too long to convert. LibYAML's parser is used when PyYAML has it (PyYAML's own otherwise).
+Every mapping and list read from YAML remembers the line of itself and of each key or item, so
+that an error names the file, the line and the field. Refused: YAML aliases (no alias bombs),
+duplicate keys, keys that are lists or mappings, nesting deeper than ``MAX_DEPTH``, tags other
+than plain values, lists and mappings (``!!binary``, ``!!set`` ...) and values their tag cannot
+take. LibYAML's parser is used when PyYAML has it, PyYAML's own otherwise.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class DataError(Exception):
 
 # --------------------------------------------------------------------------- YAML with lines
 
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map"))
 MAX_DEPTH = 50  # nesting of lists and mappings; the data uses 6, and deeper input would exhaust the stack
 
 
@@ -56,13 +58,21 @@ class LineDict(dict):
     key_lines: dict[str, int]
 
 
+class LineList(list):
+    """A list read from YAML that knows the line (1-based) of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
 def _refused(message: str, mark: Any) -> yaml.MarkedYAMLError:
     return yaml.constructor.ConstructorError(None, None, message, mark)
 
 
 class _Strict(Composer, SafeConstructor, Resolver):
     """Composing and constructing on any parser: lines recorded; aliases, duplicate keys, keys that
-    are not plain values, nesting deeper than ``MAX_DEPTH`` and integers Python will not convert refused."""
+    are not plain values, nesting deeper than ``MAX_DEPTH``, tags outside ``PLAIN_TAGS`` and values their
+    tag cannot take refused."""
 
     positions_in_bytes: bool  # whether a ReaderError's position counts UTF-8 bytes (else characters)
     if TYPE_CHECKING:  # given by the parser class it is mixed with
@@ -102,11 +112,31 @@ class _Strict(Composer, SafeConstructor, Resolver):
             mapping.key_lines[str(key)] = key_node.start_mark.line + 1
         return mapping
 
-    def construct_yaml_int(self, node):
+    def construct_line_sequence(self, node):
+        items = LineList()
+        items.line = node.start_mark.line + 1
+        items.item_lines = [child.start_mark.line + 1 for child in node.value]
+        yield items  # built in two steps, as PyYAML's own lists: the object first, then its items
+        items.extend(self.construct_sequence(node))
+
+    def construct_object(self, node, deep=False):
+        if node.tag not in PLAIN_TAGS:  # binary, sets, ordered maps, timestamps: no curated value is one
+            raise _refused(f"the tag {shown(node.tag)} is not allowed in curated data", node.start_mark)
         try:
-            return super().construct_yaml_int(node)
-        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
-            raise _refused(f"an integer of {len(node.value):,} characters is too long", node.start_mark) from None
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # PyYAML's constructors raise these for values their tag cannot take: `!!float x`,
+            # `!!timestamp x`, `!!bool x`, or an integer longer than int() converts
+            raise _refused(_unreadable(node), node.start_mark) from None
+
+
+def _unreadable(node: yaml.Node) -> str:
+    """Why a scalar cannot be read as its tag says."""
+    kind = node.tag.rpartition(":")[2]
+    value = node.value if isinstance(node.value, str) else ""
+    if kind == "int" and len(value) > 100:
+        return f"an integer of {len(value):,} characters is too long"
+    return f"{shown(value)} is not a valid {kind}"
 
 
 def _construct_line_mapping(loader: _Strict, node: yaml.MappingNode) -> LineDict:
@@ -114,7 +144,7 @@ def _construct_line_mapping(loader: _Strict, node: yaml.MappingNode) -> LineDict
 
 
 _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_mapping)  # type: ignore[type-var]
-_Strict.add_constructor("tag:yaml.org,2002:int", _Strict.construct_yaml_int)  # type: ignore[type-var]
+_Strict.add_constructor("tag:yaml.org,2002:seq", _Strict.construct_line_sequence)  # type: ignore[type-var]
 # Keep dates as strings: "2023-12-31" is curated text, typed later by the model.
 _Strict.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -195,8 +225,9 @@ def locate(data: Any, loc: tuple[Any, ...]) -> int | None:
             line = node.key_lines.get(str(step), line)
             node = node[step]
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            item_lines = getattr(node, "item_lines", None)
             node = node[step]
-            line = getattr(node, "line", line)
+            line = getattr(node, "line", None) or (item_lines[step] if item_lines else line)
         else:
             break
     return line
@@ -281,9 +312,21 @@ def _validation_error(path: Path, raw: Any, error: ValidationError) -> DataError
     return DataError(path, locate(raw, tuple(first["loc"])) or locate(raw, ()), prefix + field_path, message)
 
 
-def _parse(cls: type[Item], raw: Any, path: Path) -> Any:
+def _kind(value: Any) -> str:
+    """What a YAML value is, in the curator's words."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
+
+
+def _parse(cls: type[Item], raw: Any, path: Path, line: int | None = 1) -> Any:
+    """``raw`` as a record of ``cls``; ``line`` is where it stands when it is no mapping."""
     if not isinstance(raw, dict):
-        raise DataError(path, getattr(raw, "line", None), "(record)", f"expected a mapping, got {type(raw).__name__}")
+        raise DataError(path, line, "(record)", f"expected a mapping, got {_kind(raw)}")
     try:
         return cls.model_validate(raw)
     except ValidationError as error:
@@ -335,8 +378,9 @@ def load_dataset(root: Path, model: Model | None = None) -> Dataset:
 
     tax_path = root / TAXONOMIES
     schemes = []
-    for raw in _records_in(tax_path, _read_required(tax_path), None):
-        scheme = _parse(classes["ConceptScheme"], raw, tax_path)
+    items = _records_in(tax_path, _read_required(tax_path), None)
+    for index, raw in enumerate(items):
+        scheme = _parse(classes["ConceptScheme"], raw, tax_path, locate(items, (index,)))
         schemes.append(scheme)
         positions[id(scheme)] = Position(tax_path, getattr(raw, "line", None), raw)
         for concept, concept_raw in zip(scheme.concepts, raw["concepts"], strict=True):
@@ -350,8 +394,9 @@ def load_dataset(root: Path, model: Model | None = None) -> Dataset:
         if file_name not in cache:
             cache[file_name] = _read_required(path)
         records = []
-        for raw in _records_in(path, cache[file_name], key):
-            record = _parse(cls, raw, path)
+        items = _records_in(path, cache[file_name], key)
+        for index, raw in enumerate(items):
+            record = _parse(cls, raw, path, locate(items, (index,)))
             records.append(record)
             positions[id(record)] = Position(path, getattr(raw, "line", None), raw)
         dataset.records[cls.kind_name] = records
