@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from practice_graph.core.namespaces import PREFIXES
 from practice_graph.core.paths import NTRIPLES
-from practice_graph.views.report import md
+from practice_graph.views.report import md, md_code
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -279,8 +279,8 @@ def diff_markdown(result: dict[str, Any]) -> str:
     """The diff as Markdown: a summary by kind, then every record and relation with its quotes."""
     old, new = result["old"], result["new"]
     out = [f"# practice-graph: {md(old['version'] or 'unversioned')} → {md(new['version'] or 'unversioned')}", "",
-           f"Old: `{result.get('old_file', 'old')}`; new: `{result.get('new_file', 'new')}`. Records are matched by "
-           "id, concepts by scheme and notation, relations by their two ends and kind.", "",
+           f"Old: {md_code(result.get('old_file', 'old'))}; new: {md_code(result.get('new_file', 'new'))}. Records "
+           "are matched by id, concepts by scheme and notation, relations by their two ends and kind.", "",
            "| | old | new |", "|---|---|---|"]
     for name in ("version", "issued", "triples", "records", "relations"):
         out.append(f"| {name} | {md(str(old[name]) or '–')} | {md(str(new[name]) or '–')} |")
@@ -300,7 +300,7 @@ def diff_markdown(result: dict[str, Any]) -> str:
         for kind, items in _by_kind(records[state]):
             out += [f"### {md(kind)} ({len(items)})", ""]
             for item in items:
-                line = f"- `{item['id']}` {md(item['zh'])} · {md(item['en'])}"
+                line = f"- {md_code(item['id'])} {md(item['zh'])} · {md(item['en'])}"
                 if state == "changed":
                     out.append(line)
                     out += [f"  - {md(c['field'])}: {_values(c['old'])} → {_values(c['new'])}" for c in item["changes"]]
@@ -315,7 +315,7 @@ def diff_markdown(result: dict[str, Any]) -> str:
         for kind, items in _by_kind(relations[state]):
             out += [f"### {md(kind)} ({len(items)})", ""]
             for item in items:
-                line = (f"- `{item['subject']}` {md(item['subject_zh'])} → `{item['object']}` "
+                line = (f"- {md_code(item['subject'])} {md(item['subject_zh'])} → {md_code(item['object'])} "
                         f"{md(item['object_zh'])}")
                 if state == "changed":
                     line += f": quotes {_values(item['old_quotes'])} → {_values(item['quotes'])}"
