@@ -31,7 +31,7 @@ from practice_graph.pipeline import build as run_build
 from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
-from practice_graph.sparql.store import oxigraph_store
+from practice_graph.sparql.store import declares_xml_entities, oxigraph_store
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -388,6 +388,8 @@ def _read_rdf_file(path: Path) -> ox.Store:
     extension = path.suffix.lstrip(".").lower()
     rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
                                                             else ox.RdfFormat.TURTLE)
+    if rdf_format == ox.RdfFormat.RDF_XML and declares_xml_entities(path):
+        raise CommandError(f"{path}: RDF/XML that declares XML entities (<!ENTITY ...>) is refused")
     try:
         store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
     except (SyntaxError, ValueError, OSError) as error:
