@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from practice_graph.core.files import write_atomically, write_outputs
+from practice_graph.core.limits import OutOfMemory, Stopped, can_limit, machine_memory, parse_size, run_limited
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
     BuildFailed,
@@ -235,13 +236,18 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @STORE_OPTION
+@click.option("--memory-limit", metavar="SIZE",
+              help="Memory the query may use (512M, 2G, 25%); default: half the machine's. Past it, the query "
+                   "stops with one error line (exit 1).")
 def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
-          data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
+          data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None,
+          memory_limit: str | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
     Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
     CONSTRUCT and DESCRIBE print Turtle (or ntriples, jsonld). Parameters are checked against
-    the graph and bound as RDF terms by the engine, never pasted into the query text.
+    the graph and bound as RDF terms by the engine, never pasted into the query text. The
+    embedded or on-disk store answers in a process of its own whose memory is capped.
     """
     if list_queries:
         for named in queries.named_queries():
@@ -250,17 +256,45 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
     if not query_name:
         raise click.UsageError("give a query name, a file or -, or --list")
     given = _params(params)
+    memory_bytes = memory_option(memory_limit) or machine_memory() // 2
     with reported(bad_input=(queries.QueryError,), failure=(RemoteError,)):
         named = queries.find_query(query_name)
         queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
         if endpoint:
-            target: str | ox.Store = endpoint
-        elif store_dir:
-            target = _read_only_store(store_dir)
+            answer = queries.run_query(endpoint, named, given, output_format)
         else:
-            target = queries.open_store(built_ntriples(data_dir, ontology_dir))
-        answer = queries.run_query(target, named, given, output_format)
+            ntriples = None if store_dir else built_ntriples(data_dir, ontology_dir)
+
+            def answer_here() -> bytes:
+                target = _read_only_store(store_dir) if store_dir else queries.open_store(cast(bytes, ntriples))
+                return queries.run_query(target, named, given, output_format)
+
+            answer = memory_limited(answer_here, memory_bytes, passed=(queries.QueryError, CommandError))
     click.echo(answer, nl=False)
+
+
+def memory_option(text: str | None) -> int | None:
+    """``--memory-limit`` in bytes (None when not given), or a usage error."""
+    try:
+        return parse_size(text) if text else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
+
+
+def memory_limited(work: Callable[[], bytes], memory_bytes: int, passed: tuple[type[Exception], ...]) -> bytes:
+    """``work()`` in a child process with its memory capped; past the cap, one error line and exit 1.
+
+    Where a child with capped memory is not possible (no fork or RLIMIT_AS), the work runs here, uncapped.
+    """
+    if not can_limit():
+        return work()
+    try:
+        return run_limited(work, memory_bytes, passed)
+    except OutOfMemory as error:
+        raise CommandError(f"the query needed {error} of memory and was stopped (--memory-limit)",
+                           exit_code=1) from None
+    except Stopped as error:
+        raise CommandError(f"the query process {error}", exit_code=1) from None
 
 
 def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
@@ -316,15 +350,11 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
         EndpointError,
         Limits,
         SparqlServer,
-        parse_size,
         serve_until_stopped,
     )
     from practice_graph.views.site import LiveSite
 
-    try:
-        memory_bytes = parse_size(memory_limit) if memory_limit else None
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
+    memory_bytes = memory_option(memory_limit)
     inputs = _site_inputs(data_dir, ontology_dir)
     ntriples = inputs.ntriples
     pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
