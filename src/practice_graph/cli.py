@@ -19,7 +19,15 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from practice_graph.core.files import write_atomically, write_outputs
+from practice_graph.core.files import (
+    MIN_FREE,
+    OutputError,
+    check_output_file,
+    check_output_folder,
+    tree_size,
+    write_atomically,
+    write_outputs,
+)
 from practice_graph.core.limits import OutOfMemory, Stopped, can_limit, machine_memory, parse_size, run_limited
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
@@ -73,13 +81,32 @@ def reported(bad_input: tuple[type[Exception], ...] = (),
         raise CommandError(str(error), exit_code=1) from None
 
 
+def writable_folder(out_dir: Path) -> None:
+    """Before any work: ``out_dir`` can take a new set of outputs, or one line and exit 2."""
+    try:
+        check_output_folder(out_dir, needed=max(MIN_FREE, tree_size(out_dir)))
+    except OutputError as error:
+        raise CommandError(str(error)) from None
+
+
+def writable_file(out_file: Path) -> None:
+    """Before any work: ``out_file`` can be written, or one line and exit 2."""
+    try:
+        check_output_file(out_file)
+    except OutputError as error:
+        raise CommandError(str(error)) from None
+
+
 def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write prepared outputs atomically; a folder that cannot be written is one line, exit 1."""
+    """Replace ``out_dir`` by the prepared outputs as a whole; a write that fails is one line, exit 1,
+    and leaves the earlier outputs as they were."""
     try:
         return write_outputs(out_dir, files)
+    except OutputError as error:
+        raise CommandError(str(error)) from None
     except OSError as error:
-        raise CommandError(f"cannot write {error.filename or out_dir}: {error.strerror or error}",
-                           exit_code=1) from None
+        raise CommandError(f"cannot write {error.filename or out_dir}: {error.strerror or error}; "
+                           "the earlier outputs are as they were", exit_code=1) from None
 
 
 def font_notice() -> None:
@@ -109,9 +136,13 @@ def data_option(command: F) -> F:
 
 
 def out_option(default: Path, help: str, *, file: bool = False) -> Callable[[F], F]:
-    """``--out``: where a command writes (a folder, or one file when ``file``), relative to the current folder."""
-    kind = click.Path(dir_okay=False, path_type=Path) if file else FOLDER
-    return click.option("--out", "out", type=kind, default=default, show_default=True, help=help)
+    """``--out``: where a command writes (a folder, or one file when ``file``), relative to the current folder.
+
+    Whether it can be written is checked by the command before any work (``writable_folder``,
+    ``writable_file``), in one line.
+    """
+    return click.option("--out", "out", type=click.Path(path_type=Path), default=default, show_default=True,
+                        help=help)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -131,6 +162,7 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     The graph is also kept in the cache of built graphs, where the other commands read it.
     """
+    writable_folder(out)
     with reported():
         built = run_build(data_dir, ontology_dir)
         files = render_outputs(built)
@@ -316,8 +348,13 @@ def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     with reported(bad_input=(static_site.SiteError,)):
         static_site.check_out_dir(out)
+        writable_folder(out)
         files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+    try:
         static_site.write_site(out, files)
+    except OSError as error:
+        raise CommandError(f"cannot write {error.filename or out}: {error.strerror or error}; "
+                           "the earlier site is as it was", exit_code=1) from None
     size = sum(len(content) for content in files.values())
     click.echo(f"wrote {out}/ ({len(files)} files, {size:,} bytes); open {out / 'index.html'}")
 
@@ -400,6 +437,7 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
 
     with reported(bad_input=(ingesting.IngestError, DataError)):
         ingesting.check_out_dir(out, data_dir)
+        writable_folder(out)
         result = ingesting.ingest(source, data_dir)
     for warning in result.skeleton.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -443,6 +481,7 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 
     if graph_file is not None and endpoint:
         raise click.UsageError("give --graph or --endpoint, not both")
+    writable_folder(out)
     if endpoint:
         source, name = Source(endpoint=endpoint), endpoint
     elif graph_file is not None:
@@ -465,7 +504,8 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
               show_default=True, help="What to print.")
-@click.option("--out", "out", type=FOLDER, help="Also write diff.md and diff.json into this folder.")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Also write diff.md and diff.json into this folder.")
 def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
     """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
 
@@ -473,6 +513,8 @@ def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
     """
     from practice_graph.views import diff as diffing  # start-up time: pyoxigraph queries, markdown
 
+    if out is not None:
+        writable_folder(out)
     with reported(bad_input=(diffing.DiffError,)):
         result = diffing.diff_files(old, new)
     texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
@@ -497,6 +539,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
     from practice_graph.views import viewer  # start-up time: rdflib and pyvis
     from practice_graph.views.dataset import embed_dataset_jsonld
 
+    writable_file(out)
     with reported():
         store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]
