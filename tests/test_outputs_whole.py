@@ -18,7 +18,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -171,6 +173,29 @@ def test_a_build_killed_anywhere_in_its_write_window_leaves_one_whole_set(tmp_pa
     outcomes = sweep(tmp_path, built, earlier_set, new_set, exchange=True)
     with capsys.disabled():
         print(f"\nkill points (swap in one step): {outcomes['killed'] + outcomes['completed']}: {dict(outcomes)}")
+
+
+@pytest.mark.slow  # two real builds
+def test_a_real_build_process_killed_in_its_write_window(tmp_path, data_copy, earlier_set) -> None:
+    data = data_copy(("regions.yaml", 'en: "Gushi County"', 'en: "Gushi"'))  # other data: other bytes
+    work_dir = tmp_path / "work"
+    dist = work_dir / "dist"
+    lay_out(dist, earlier_set)
+    command = [sys.executable, "-m", "practice_graph.cli", "build", "--data", str(data), "--out", str(dist)]
+    build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = False
+    while build.poll() is None:  # the write window opens when the hidden staging folder appears
+        if any(LEFTOVER.fullmatch(name) for name in os.listdir(work_dir)):
+            build.send_signal(signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.001)
+    build.wait()
+    found = hashes(dist)
+    subprocess.run(command, check=True, capture_output=True)  # a build that runs to the end
+    assert killed
+    assert found in (expected(earlier_set), hashes(dist))
+    assert [entry.name for entry in work_dir.iterdir()] == ["dist"]  # it removed what the killed one left
 
 
 @pytest.mark.slow
