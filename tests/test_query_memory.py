@@ -1,6 +1,6 @@
 """``practice-graph query`` runs the embedded store in a child process whose memory is capped: a
 cross product that would take gigabytes stops at the limit with one error line (exit 1), and the
-command's process tree never holds much more than the limit.
+command's biggest process never holds much more than the limit plus what the command held before.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def test_a_cross_product_stops_at_the_memory_limit_with_one_line(seeded_cache) -
     assert done.returncode == 1, done.stderr
     assert done.stderr == "error: the query needed more than 400 MiB of memory and was stopped (--memory-limit)\n"
     assert done.stdout == ""
-    assert peak < parse_size(LIMIT) + 64 * MIB, f"peak {peak / MIB:.0f} MiB"
+    # the limit is what the query may add to what the command holds when it starts (about 70 MB)
+    assert peak < parse_size(LIMIT) + 192 * MIB, f"peak {peak / MIB:.0f} MiB"
+    print(f"peak resident memory under --memory-limit {LIMIT}: {peak / MIB:.0f} MiB")
 
 
 def test_a_query_within_the_limit_answers(seeded_cache) -> None:

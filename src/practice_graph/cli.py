@@ -269,8 +269,8 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @STORE_OPTION
 @click.option("--memory-limit", metavar="SIZE",
-              help="Memory the query may use (512M, 2G, 25%); default: half the machine's. Past it, the query "
-                   "stops with one error line (exit 1).")
+              help="Memory the query may take beyond what the command holds (512M, 2G, 25%); default: half "
+                   "the machine's. Past it, the query stops with one error line (exit 1).")
 def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
           data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None,
           memory_limit: str | None) -> None:

@@ -10,6 +10,7 @@ allocation fails goes to a file the parent reads to say why the child stopped.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import re
 import signal
@@ -59,6 +60,15 @@ def format_size(size: int) -> str:
     return f"{size / (1 << 30):.1f} GiB" if size >= 1 << 30 else f"{size / MIB:.0f} MiB"
 
 
+def address_space() -> int:
+    """Bytes of address space this process holds (what ``RLIMIT_AS`` counts); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def can_limit() -> bool:
     """Whether work can run in a child with capped memory here (POSIX ``fork`` and ``RLIMIT_AS``)."""
     try:
@@ -70,7 +80,8 @@ def can_limit() -> bool:
 
 def run_limited(work: Callable[[], bytes], memory_bytes: int,
                 passed: tuple[type[Exception], ...] = ()) -> bytes:
-    """``work()`` run in a forked child whose address space is capped at ``memory_bytes``.
+    """``work()`` run in a forked child that may take ``memory_bytes`` of address space beyond what it
+    shares with this process when it starts (the cap is that, plus ``memory_bytes``).
 
     Returns what the work returned. Raises OutOfMemory when it needed more; an exception of one of
     the ``passed`` classes raised by the work is raised again here (built from its message);
@@ -124,9 +135,10 @@ def _child(work: Callable[[], bytes], memory_bytes: int, passed: tuple[type[Exce
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child quietly; the parent reports
         os.dup2(log_fd, 2)
         os.environ["RUST_BACKTRACE"] = "0"  # one line when the engine cannot allocate, not a backtrace
+        faulthandler.disable()  # the parent says why the child stopped, in one line
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes if hard == resource.RLIM_INFINITY
-                                                else min(memory_bytes, hard), hard))
+        cap = address_space() + memory_bytes  # what the child holds from its parent, plus the work's share
+        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
         try:
             message = OK + work()
         except MemoryError:
