@@ -322,10 +322,10 @@ def concept_without_scheme(graph: Graph, pick: Picker) -> list[tuple[Node, str]]
     return [(concept, "inScheme")]
 
 
-def agency_implied_as_text(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
+def agency_is_class_as_text(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
     agency = pick(PG.Agency)
-    replace(graph, agency, PG.implied, Literal("no"))
-    return [(agency, "implied")]
+    replace(graph, agency, PG.isClass, Literal("no"))
+    return [(agency, "isClass")]
 
 
 def many_at_once(graph: Graph, pick: Picker) -> list[tuple[Node, str]]:
@@ -382,7 +382,7 @@ CASES = [
     Case("source-hash-upper-case", source_hash_upper_case),
     Case("mechanism-without-definition", mechanism_without_definition),
     Case("concept-without-scheme", concept_without_scheme),
-    Case("agency-implied-as-text", agency_implied_as_text),
+    Case("agency-is-class-as-text", agency_is_class_as_text),
     Case("many-at-once", many_at_once, tags=("sparql",)),
 ]
 

@@ -13,7 +13,7 @@ from rdflib import Graph
 from practice_graph.cli import main
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.store import oxigraph_store
-from practice_graph.views import analysis, charts, read
+from practice_graph.views import analysis, charts, instruments, read
 from practice_graph.views.report import md, render_analysis, write_analysis
 from tests.opaque import opaque_iris
 
@@ -93,13 +93,15 @@ def test_province_roll_up_henan_and_sichuan(data) -> None:
     assert prefecture.practices == ("p-1-2-1", "p-4-1-4")
 
 
-def test_court_arrangements_share_a_combination_with_housing(data) -> None:
-    # 福建 五(一)1 "与省高院建立住房城乡建设领域执法司法联动制度";
-    # 佛山 五(二)2 "由市中院、住房城乡建设局、人社局和市建筑业协会联合设立".
-    combination = next(c for c in analysis.recurring_combinations(data) if c.kinds == (COURT, HOUSING))
-    assert {"fujian", "foshan"} <= set(combination.regions)
+def test_court_arrangements_share_a_combination_with_the_region(data) -> None:
+    # 福建 五(一)1 "与省高院建立住房城乡建设领域执法司法联动制度" and 江西 五(二)1 "与各级法院、仲裁机构建立“诉调对接”
+    # “裁调对接”联动机制": neither clause has a subject, so the court's partner is the practice region itself,
+    # not an assumed housing department (codebook GEN-3, JA-5).
+    combination = next(c for c in analysis.recurring_combinations(data) if c.kinds == (COURT, analysis.REGION_KIND))
+    assert set(combination.regions) == {"fujian", "jiangxi"}
+    # 佛山 五(二)2 "由市中院、住房城乡建设局、人社局和市建筑业协会联合设立": the only court with a housing bureau.
     network = analysis.co_participation_graph(data)
-    assert {"fujian", "foshan"} <= set(network.edges[COURT, HOUSING]["regions"].split(";"))
+    assert network.edges[COURT, HOUSING]["regions"].split(";") == ["foshan"]
 
 
 def test_housing_and_hrss_co_participate(data) -> None:
@@ -155,6 +157,9 @@ def test_every_view_query_runs_on_the_built_graph(store) -> None:
     source = read.Source(store=store)
     for view in read.view_names():
         if view.startswith(("page-", "site-")):  # the site's own views read the ontology and the source too
+            continue
+        if view == "graph-dataset":  # a CONSTRUCT: the dataset description
+            assert source.triples(view), view
             continue
         params = {"scheme": "roles"} if view == "concepts" else {}
         assert source.rows(view, **params), view
@@ -248,7 +253,7 @@ def test_same_graph_gives_byte_identical_outputs(graph, rendered, tmp_path) -> N
 def test_outputs_are_complete(rendered) -> None:
     names = set(rendered)
     assert {"report.md", "region_mechanism_heatmap.png", "co_participation.png", "combinations.csv",
-            "centrality.csv", "replication_candidates.csv", "region_rollup.csv"} <= names
+            "centrality.csv", "replication_candidates.csv", "region_rollup.csv", "instrument_mix.csv"} <= names
     for stem in ("practice_graph", "co_participation", "region_mechanism"):
         assert rendered[f"{stem}.graphml"].startswith(b"<?xml")
         assert b"<gexf" in rendered[f"{stem}.gexf"] and b"lastmodifieddate" not in rendered[f"{stem}.gexf"]
@@ -257,6 +262,24 @@ def test_outputs_are_complete(rendered) -> None:
     report = rendered["report.md"].decode("utf-8")
     assert '<a id="p-4-1-1"></a>' in report and "(#p-4-1-1)" in report
     assert "「人社部门牵头」" in report
+
+
+def test_the_report_shows_the_instrument_mix(graph, rendered) -> None:
+    # Money (NATO treasure) is spent only in task 四: 四(一)1 「充分利用就业补助、财政补贴和地方人才经费」,
+    # 「减免相应税费」; 四(一)3 「补贴标准」; 四(一)4 「落实个人所得税年度核算和专项扣除」, 「给予财政补贴」 (the
+    # subsidy and the provincial campaign it pays for share the quote); 四(二)3 「使用建安劳保费结余资金补贴」;
+    # 四(二)4 「补贴 200 元」 (the subsidy and the certificates it pays for share the quote); 四(三)1 「给予 100
+    # 万元资金支持」: 10 uses, 8 counting a shared quote once (INS-6), in 6 practices.
+    mix = instruments.instrument_mix(graph)
+    treasure = [r for r in mix if (r.dimension, r.scheme, r.instrument) == ("task", "nato", "treasure")]
+    assert [(r.group, r.uses, r.instrument_uses, r.practices) for r in treasure] == [("t-4", 10, 8, 6)]
+    lines = rendered["instrument_mix.csv"].decode("utf-8-sig").splitlines()
+    assert len(lines) == len(mix) + 1 and "task,t-4,加强统筹协作和政策支持," in "\n".join(lines)
+    report = rendered["report.md"].decode("utf-8")
+    assert "## 6. 政策工具组合 · Policy instrument mix" in report
+    # task 五 (保障建筑工人合法权益) pays no money: its row has no treasure use
+    row = next(line for line in report.splitlines() if line.startswith("| 保障建筑工人合法权益 |"))
+    assert row.split(" | ")[-2] == "0"
 
 
 def test_gephi_files_read_back(rendered, tmp_path) -> None:

@@ -14,9 +14,10 @@ def store(built):
 
 
 def test_select_a_named_query_with_a_bound_parameter(store) -> None:
-    # 4-1-1 河南省: 由人社部门牵头，住房城乡建设部门负责实施 — the HRSS department leads.
+    # 4-1-1 河南省: 建立人社部门牵头、住房城乡建设部门负责实施 — the HRSS department (人社部门, level unstated, a
+    # record apart from the provincial 人社厅 of 4-2-2: codebook BODY-4, LEVEL-4) leads.
     rows = select("cq11", store=store, region="henan")
-    assert {"body": "pgid:henan-hrss", "bodyLabel": "人社厅", "role": "lead"} in rows
+    assert {"body": "pgid:henan-hrss-department", "bodyLabel": "人社部门", "role": "lead"} in rows
 
 
 def test_select_query_text(store) -> None:
@@ -30,9 +31,10 @@ def test_select_unknown_name_is_a_query_error(store) -> None:
         select("cq99", store=store)
 
 
-# Parameters that cannot be wrong silently (issue 15, defect 10). 4-1-1 河南省: 由人社部门牵头 — the
-# HRSS department leads Henan's coordination mechanism, whichever way Henan is named.
-HENAN_LEAD = {"body": "pgid:henan-hrss", "bodyLabel": "人社厅", "role": "lead"}
+# Parameters that cannot be wrong silently (issue 15, defect 10). 4-1-1 河南省: 建立人社部门牵头… — the
+# HRSS department (人社部门, level unstated: codebook LEVEL-4) leads Henan's coordination mechanism,
+# whichever way Henan is named.
+HENAN_LEAD = {"body": "pgid:henan-hrss-department", "bodyLabel": "人社部门", "role": "lead"}
 
 
 @pytest.mark.parametrize("value", ["henan", "pgid:henan", "河南省", "Henan Province",

@@ -185,6 +185,68 @@ def test_cq14_cross_regional(store) -> None:
     assert {("宁波市", p) for p in ("湖北省", "湖南省", "四川省", "贵州省", "河南省")} <= found
 
 
+
+def _mix(store, dimension: str, scheme: str) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """cq15 rows of one dimension and scheme: (group label, instrument label) -> (uses, instrument uses, practices)."""
+    return {(row["groupLabel"], row["instrumentLabel"]): (int(row["uses"]), int(row["instrumentUses"]),
+                                                          int(row["practices"]))
+            for row in ask(store, "cq15") if row["dimension"] == dimension and row["scheme"] == scheme}
+
+
+def test_cq15_money_is_spent_only_in_task_four(store) -> None:
+    # Public money or tax forgone (NATO treasure, 财政), read off the source:
+    # 四(一)1 河南 「充分利用就业补助、财政补贴和地方人才经费」 and 「减免相应税费」;
+    # 四(一)3 内江 「明确培训资金使用范围、补贴标准」;
+    # 四(一)4 固始 「落实个人所得税年度核算和专项扣除」 and
+    #   「县人社局、财政局对纳入“全省三年技能提升行动”中参与培训、实训的建筑产业工人给予财政补贴」
+    #   (the subsidy scheme and the provincial campaign it pays for: two uses, one quote);
+    # 四(二)3 广西 「使用建安劳保费结余资金补贴」;
+    # 四(二)4 赣州 「由企业注册地财政按每培训 1 名建筑高级工补贴 200 元」
+    #   (the scheme and the certificates it pays for: two uses, one quote);
+    # 四(三)1 内蒙古 「给予 100 万元资金支持」.
+    # 10 uses; 8 when uses sharing a quote count once (INS-6); 6 practices. 一(二)2's 「设立专项奖励资金」
+    # is the act of the areas Shaanxi encourages (GEN-3): promotes, nodality, not treasure.
+    treasure = {group: counts for (group, instrument), counts in _mix(store, "task", "nato").items()
+                if instrument == "财政"}
+    assert treasure == {"加强统筹协作和政策支持": (10, 8, 6)}
+    provinces = {group: counts for (group, instrument), counts in _mix(store, "province", "nato").items()
+                 if instrument == "财政"}
+    assert provinces == {"河南省": (5, 4, 2), "四川省": (1, 1, 1), "广西壮族自治区": (1, 1, 1), "江西省": (2, 1, 1),
+                         "内蒙古自治区": (1, 1, 1)}
+    # at county level only 固始县's subsidy sentence and tax deduction (四(一)4)
+    assert _mix(store, "level", "nato")[("县级", "财政")] == (3, 2, 1)
+
+
+def test_cq15_demand_side_is_pilots_and_one_market_model(store) -> None:
+    # The demand side (需求型), read off the source: the seven practices with a 试点
+    # (一(一)1 「试点工作方案」, 一(二)1 「试点推行」, 一(三)1 「培养应用试点」, 一(三)2 「培养模式试点工作」,
+    # 二(一)4 「自动预警项目试点」, 二(三)4 「临时居住登记管理试点」, 五(一)1 「施工过程结算试点工作」)
+    # and 苏州's 「政府主导、企业主体、市场运营」 (三(四)3). No practice buys services or deals with trade
+    # or overseas markets (INS-7).
+    everything = _mix(store, "all", "rz")
+    assert everything[("实践知识图谱", "示范试点")] == (7, 7, 7)
+    assert everything[("实践知识图谱", "服务外包")] == (1, 1, 1)
+    assert _mix(store, "all", "rz-type")[("实践知识图谱", "需求型")] == (8, 8, 8)
+    instruments = {row["instrumentLabel"] for row in ask(store, "cq15")}
+    assert not {"政府采购", "贸易管制与海外机构"} & instruments
+
+
+def test_cq15_arrangements_carry_the_instruments_of_the_uses_they_perform(store) -> None:
+    # 五(一)1 福建 「与省高院建立住房城乡建设领域执法司法联动制度」 is the list's one enforcement linkage of an agency
+    # and a court. It carries the judicial linkage it sets up (adopts: the mechanism's codes, 法规管制 and 权威)
+    # and nothing else: the practice's pilot 「组织开展施工过程结算试点工作」 is another sentence, and the
+    # investigation of the next clause is the housing department's own act (codebook JA-7, JA-11).
+    assert {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "rz").items()
+            if group == "执法联动"} == {"法规管制": (1, 1, 1)}
+    assert {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "nato").items()
+            if group == "执法联动"} == {"权威": (1, 1, 1)}
+    # 四(一)4 固始 「县人社局、财政局对纳入“全省三年技能提升行动”中参与培训、实训的建筑产业工人给予财政补贴」,
+    # the list's one joint funding, carries the subsidy and the provincial campaign it pays for: two uses of
+    # one quote, both public money (财政).
+    assert {instrument: counts for (group, instrument), counts in _mix(store, "arrangement-kind", "nato").items()
+            if group == "联合资金支持"} == {"财政": (2, 1, 1)}
+
+
 def test_evidence_quotes_for_a_node(store) -> None:
     # 宁波 一(四)2 names 湖北 only once: "让来自于湖北、湖南..."
     found = ask(store, "evidence", node="hubei")

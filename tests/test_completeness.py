@@ -42,11 +42,11 @@ NOT_ENTITIES = (WorkTask, Measure, Practice, Mechanism, MechanismCategory, Indic
 NON_ENTITY_PHRASES: dict[str, str] = {
     "技能型": "a quality the practice heading gives labour enterprises (陕西 一(二)2)",
     "品牌型": "a quality the practice heading gives labour enterprises (陕西 一(二)2)",
-    "三库一核心": "name of 温州's model; its three pools are the databases 项目库, 班组库, 设备库",
-    "家门初训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
-    "学校集训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
+    "三库一核心": "name of 温州's model; its three pools are the registers 项目库, 班组库, 设备库",
+    "家门初训": "a stage of 叙永's training model (mechanism training-delivery-modes)",
+    "学校集训": "a stage of 叙永's training model (mechanism training-delivery-modes)",
     "工地实训": "a stage of 叙永's training model (mechanism hands-on-training)",
-    "网络复训": "a stage of 叙永's training model (mechanism diversified-training-modes)",
+    "网络复训": "a stage of 叙永's training model (mechanism training-delivery-modes)",
     "用工有实据、干活有数据、发薪有依据": "the goal set for 云建宝, a slogan",
     "设备直联": "name of 广州's mode of connecting devices, no body or system",
     "线上预警+线下核查+重点督办": "江西's method, named in the heading (mechanism online-offline-supervision)",
@@ -56,13 +56,26 @@ NON_ENTITY_PHRASES: dict[str, str] = {
     "总部高地、生活培训基地、生产工地": "宁波's “三地” guideline, a slogan",
     "三地": "short name of 宁波's guideline, a slogan",
     "党建引领、政策扶持、法律援助、工会服务、发展共享": "the park's five service 'platforms', a figure of "
-    "speech; recorded as mechanisms (union-and-party-building, enterprise-facilitation, legal-aid)",
+    "speech; recorded as mechanisms (party-building, enterprise-facilitation, legal-aid, site-trade-unions)",
     "孵化场": "a metaphor ('incubator') for the training bases",
-    "双制": "short for the two systems of 重庆 五(一)2, the arrangement chongqing-wage-account-bank-payment",
+    "双制": "short for the two systems of 重庆 五(一)2, which the municipality urges others to enforce: no "
+    "arrangement (codebook JA-3)",
+    "1+2+N": "宁波's development carrier: co-members (a park, two bases, N sites) that get no relation to each other "
+    "(codebook REL-6, JAK-2); its park and bases are records",
+    "一个建筑服务产业园，建筑产业工人基地和宁波市技术工人培育基地、N个工地": "the members of “1+2+N”, spelt out: "
+    "records each, no arrangement (codebook JA-4, REL-6)",
+    "一试双证": "河南's dual certification, set up by the joint notice (arrangement "
+    "henan-joint-training-evaluation-notice); the institutions it names are classes, not parties (codebook CLASS-5)",
     "三色": "the three colours of 芜湖's warning mechanism, named in the heading",
     "智能建造机器人+产业工人": "a model (robot + workers), of which the indicator "
     "wenzhou-smart-construction-robot-models-2023 counts 10 余项",
     "参训": "the verb 'take part in training', quoted for emphasis",
+    "建筑工人子女夏令营": "a generic service type in 广州's list of activities, not an event (codebook EVT-2; "
+    "mechanism children-summer-camps)",
+    "中秋、国庆、春节慰问": "a generic service type in 广州's list of activities, not an event (codebook EVT-2; "
+    "mechanism care-activities)",
+    "免费体检": "a generic service type in 广州's list of activities, not an event (codebook EVT-2; "
+    "mechanism care-activities)",
 }
 
 # Figures that are not an Indicator, by (practice, text holding the figure): the reason.
@@ -79,8 +92,9 @@ BODY_WORDS = re.compile(
 )
 EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-1-1-1", "总工会等部门联动"): "the noun closing a list of recorded departments",
+    ("p-1-1-1", "免费培训平台"): "a figurative 平台: nothing says it is a digital system (codebook SYS-8)",
     ("p-1-1-2", "班组长和产业工人库"): "pools each enterprise is encouraged to set up, a class "
-    "(mechanism team-and-worker-pools)",
+    "(mechanism enterprise-worker-pools)",
     ("p-1-3-2", "“三库一核心"): "the model's name; its pools are records",
     ("p-1-3-3", "“学校集训”"): "a stage of the training model",
     ("p-2-1-1", "增加平台"): "refers back to 云建宝",
@@ -99,7 +113,7 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-3-4-1", "等服务平台"): "the noun closing a list of recorded platforms",
     ("p-3-4-2", "以建筑服务产业园助推"): "the heading's name for 宁波建筑服务产业园",
     ("p-3-4-2", "生活培训基地"): "part of the quoted “三地” slogan",
-    ("p-3-4-2", "一个建筑服务产业园"): "宁波建筑服务产业园 inside the “1+2+N” carrier (an arrangement)",
+    ("p-3-4-2", "一个建筑服务产业园"): "宁波建筑服务产业园 inside the “1+2+N” carrier (no arrangement, codebook JA-4)",
     ("p-3-4-2", "工会服务"): "part of the quoted five 'platforms', a slogan",
     ("p-3-4-2", "五大平台"): "the park's five service 'platforms', a figure of speech",
     ("p-3-4-3", "打造建筑服务产业园"): "the heading's name for 江苏建筑服务(苏州)产业园",
@@ -107,7 +121,6 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
     ("p-3-4-3", "依托产业园"): "refers back to 江苏建筑服务(苏州)产业园",
     ("p-4-1-1", "财政和税务等部门"): "the noun closing a list of recorded departments",
     ("p-4-1-2", "等职能部门"): "the noun closing a list of recorded departments",
-    ("p-4-1-2", "政府机构、行业协会、企业、职业院校、社会培训机构"): "classes in the network's chain, none named",
     ("p-4-1-2", "入库"): "verb: experts 'enter the pool' 建筑产业工人培育专家库",
     ("p-4-1-3", "多部门"): "the heading's 'several departments', named in the paragraph",
     ("p-4-1-3", "等相关部门"): "the noun closing a list of recorded departments",
@@ -122,11 +135,16 @@ EXCLUDED_BODY_WORDS: dict[tuple[str, str], str] = {
 # Words that name an event, a brand or a title where they name no record of their own.
 EVENT_WORDS = re.compile(r"活动|大赛|竞赛|行动|试点|夏令营|座谈会|约谈会|计划|比武|慰问|体检|评选|称号|奖章|品牌")
 EXCLUDED_EVENT_WORDS: dict[tuple[str, str], str] = {
-    ("p-1-2-1", "项目试点推行"): "verb: projects pilot direct subcontracting (event gushi-direct-subcontracting-pilot)",
+    ("p-1-2-1", "项目试点推行"): "verb: projects pilot direct subcontracting, no event (codebook EVT-3)",
     ("p-1-2-2", "“品牌型”"): "a quality of labour enterprises (a quoted phrase)",
     ("p-1-3-2", "项目试点实施"): "verb: the robot models are piloted on projects",
-    ("p-1-4-1", "等活动"): "the noun closing the list of the four recorded activities",
-    ("p-1-4-2", "等活动"): "the noun closing the list of the five recorded activities",
+    ("p-1-3-1", "开展技能下工地活动"): "an activity with no distinguishing name and no occurrence, not an event "
+    "(codebook EVT-2)",
+    ("p-1-4-1", "“建筑工人子女夏令营”“中秋、国庆、春节慰问”“免费体检”等活动"): "generic service types listed as a type "
+    "of activity, not events (codebook EVT-2); only the symposium has a coined title",
+    ("p-1-4-2", "常态化开展微党校、关怀慰问、政策咨询、公益法律援助、技能比武等活动"): "generic service types "
+    "listed as a type of activity, not events (codebook EVT-2)",
+    ("p-2-2-2", "组织集中约谈会"): "a procedure, not an event (codebook EVT-2)",
     ("p-1-4-2", "各类活动"): "the park's activities, counted (50 余场) but none named",
     ("p-2-3-4", "实行动态"): "实行 + 动态 ('dynamic'), not 行动 (campaign)",
     ("p-3-1-2", "“富顺建工”特色劳务品牌"): "the kind words after the recorded brand 富顺建工",
@@ -145,6 +163,7 @@ EXCLUDED_EVENT_WORDS: dict[tuple[str, str], str] = {
 DOCUMENT_WORDS = re.compile(r"方案|办法|通知|条例|目录|名录|名册|清单|协议|政策")
 EXCLUDED_DOCUMENT_WORDS: dict[tuple[str, str], str] = {
     ("p-1-2-2", "落实扶持政策"): "existing support policies that are carried out, none named or issued here",
+    ("p-1-4-2", "政策咨询"): "policy consultation, a generic service type (codebook EVT-2), not a document",
     ("p-2-1-2", "政策制度落地难"): "policies in general (a problem the platform solves)",
     ("p-2-2-2", "整改通知单"): "a rectification notice to each absent manager, a case form, not a policy",
     ("p-3-4-2", "政策扶持"): "part of the quoted five 'platforms', a slogan",
@@ -153,12 +172,9 @@ EXCLUDED_DOCUMENT_WORDS: dict[tuple[str, str], str] = {
 }
 
 # A body written in a practice in another form than its label: (practice, written form): record.
-WRITTEN_AS: dict[tuple[str, str], str] = {
-    ("p-4-1-1", "人社部门"): "henan-hrss",  # "建立人社部门牵头、住房城乡建设部门负责实施"
-    ("p-4-1-1", "住房城乡建设部门"): "henan-housing",
-    ("p-4-2-2", "省住房城乡建设厅"): "henan-housing",  # "省住房城乡建设厅、人社厅联合印发"
-    ("p-4-2-2", "人社部门"): "henan-hrss",  # "经人社部门审批的职业技能等级评价机构"
-}
+# None is left: a later designation of a record is one of its alt_labels (codebook BODY-5), and a
+# designation that states another level is a record of its own (BODY-4: 人社部门 and 人社厅 in 河南).
+WRITTEN_AS: dict[tuple[str, str], str] = {}
 
 # Names of administrative units (GB/T 2260, short forms) that occur in the source as other words.
 FALSE_FRIENDS: dict[str, str] = {
@@ -345,6 +361,7 @@ def words_naming_no_record(dataset: Dataset, words: re.Pattern[str], excluded: d
         names += [
             record.full_name.zh for record in records if getattr(record, "full_name", None) and cites(record, practice)
         ]
+        names += [alt.zh for record in records if cites(record, practice) for alt in getattr(record, "alt_labels", [])]
         names += [written for (where, written) in WRITTEN_AS if where == practice]
         names += [text for (where, text) in excluded if where == practice]
         covered = [span for name in names if name for span in spans(text, name)]

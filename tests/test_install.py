@@ -138,12 +138,13 @@ def test_wheel_carries_data_ontology_source_and_queries(installed_wheel: Path, e
              "root = files('practice_graph')\n"
              "print(paths.IN_CHECKOUT, paths.DEFAULT_DATA == paths.RESOURCES_DIR / 'data')\n"
              "for name in ('resources/data/skeleton.yaml', 'resources/data/source/source.yaml',\n"
-             "             'resources/ontology/shapes.ttl', 'sparql/queries/cq01.rq'):\n"
+             "             'resources/ontology/shapes.ttl', 'sparql/queries/cq01.rq',\n"
+             "             'sparql/static/yasqe/yasqe.min.js', 'sparql/static/yasqe/LICENSE'):\n"
              "    print(name, root.joinpath(name).is_file())\n")
     output = run([str(installed_wheel / "python"), "-c", probe], empty_folder, wheel_env(installed_wheel))
     lines = output.splitlines()
     assert lines[0] == "False True"
-    assert all(line.endswith(" True") for line in lines[1:5]), output
+    assert len(lines) == 7 and all(line.endswith(" True") for line in lines[1:]), output
     source = run([str(installed_wheel / "python"), "-c",
                   "from importlib.resources import files; import sys; d = files('practice_graph') / "
                   "'resources/data/source'; sys.stdout.write(sorted(p.name for p in d.iterdir())[0])"],

@@ -15,7 +15,8 @@ import yaml
 
 from .conftest import DATA
 
-QUOTE_FIELDS = ("mechanisms", "worker_sources", "connects_to", "organizers", "rewards", "participants")
+QUOTE_FIELDS = ("mechanisms", "worker_sources", "part_of", "exchanges_data_with", "located_at", "organizers", "rewards",
+                "participants")
 
 
 def practice_texts(source: str) -> dict[str, str]:

@@ -108,7 +108,8 @@ def edited(tmp_path_factory, built) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "data", data)
     skeleton = data / "skeleton.yaml"
     text = skeleton.read_text(encoding="utf-8")
-    line = f'      - {{id: pilot-programme, quote: "{PILOT}"}}\n'
+    line = (f'      - {{id: pilot-programme, use: adopts, quote: "{PILOT}", rz: demand-pilots, nato: organisation, '
+            'instrument_note: "default (adopts)"}\n')
     assert text.count(line) == 1
     skeleton.write_text(text.replace(line, ""), encoding="utf-8")
     regions = data / "regions.yaml"
@@ -137,26 +138,53 @@ def test_diff_ignores_iris(built) -> None:
 def test_diff_reports_removed_relation_and_changed_label_with_quotes(edited) -> None:
     old, new = edited
     result = diffing.diff_files(old, new)
+    # the use is a node of its own (pg:MechanismUse, codebook MODEL-7), shown as its practice's
+    # pg:usesMechanism with its quote, its use and instrument codes; it is not a record
     removed = [r for r in result["relations"]["removed"] if r["kind"] == "pg:usesMechanism"]
     assert [(r["subject"], r["object"], r["quotes"]) for r in removed] == [("p-1-1-1", "pilot-programme", [PILOT])]
     assert removed[0]["subject_zh"] == "重庆市鼓励建筑企业培育“自有工人”"
+    assert {(name, label) for name, _, label in removed[0]["qualifiers"]} >= {
+        ("use", "Adopts"), ("rz", "Pilots and demonstrations"), ("nato", "Organisation")}
     (henan,) = [c for c in result["records"]["changed"] if c["id"] == "henan"]
     assert henan["kind"] == "pg:Region"
     assert {"field": "rdfs:label", "old": ["Henan Province@en", "河南省@zh"],
             "new": ["Henan@en", "河南省@zh"]} in henan["changes"]
     assert result["records"]["added"] == [] and result["records"]["removed"] == []
-    assert result["summary"]["relations: pg:usesMechanism"] == {"added": 0, "removed": 1, "changed": 0}
-    assert result["summary"]["records: pg:Region"] == {"added": 0, "removed": 0, "changed": 1}
+    # the relations the build derives from the use (pg:adopts) are not listed: the use says it; the
+    # dataset description's statistics (void:triples ...) change with any edit
+    assert {kind: count for kind, count in result["summary"].items() if kind != "records: dcat:Dataset"} == {
+        "relations: pg:usesMechanism": {"added": 0, "removed": 1, "changed": 0},
+        "records: pg:Region": {"added": 0, "removed": 0, "changed": 1}}
+
+
+def test_diff_shows_a_participation_as_a_relation_with_its_role(built) -> None:
+    # 「建立人社部门牵头、住房城乡建设部门负责实施、财政和税务等部门提供政策支持的协同推进机制」 (4.(一)1): the
+    # HRSS department leads; a graph where it only implements differs in that participant's role, nothing else.
+    text = built.files[NTRIPLES].decode("utf-8")
+    lead = ("<https://w3id.org/practice-graph/id/henan-coordination-mechanism/member/henan-hrss-department> "
+            "<http://www.w3.org/ns/org#role> <https://w3id.org/practice-graph/id/roles/lead> .")
+    assert lead in text
+    edited = text.replace(lead, lead.replace("roles/lead", "roles/implement"))
+    result = diffing.compare(diffing.read_snapshot(built.files[NTRIPLES]), diffing.read_snapshot(edited.encode()))
+    (changed,) = result["relations"]["changed"]
+    assert (changed["kind"], changed["subject"], changed["object"]) == (
+        "participant", "henan-coordination-mechanism", "henan-hrss-department")
+    assert ["role", "roles/lead", "Lead"] in changed["old_qualifiers"]
+    assert ["role", "roles/implement", "Implement"] in changed["qualifiers"]
+    line = "  - ~ participant → `henan-hrss-department` 人社部门: role: Lead → Implement"
+    assert line in diffing.diff_markdown(result).splitlines()
 
 
 def test_cli_diff_prints_markdown_and_writes_both_forms(edited, tmp_path) -> None:
     old, new = edited
     result = CliRunner().invoke(main, ["diff", str(old), str(new), "--out", str(tmp_path / "notes")])
     assert result.exit_code == 0, result.output
-    assert "## Relations removed" in result.output and f"「{PILOT}」" in result.output
+    assert "## Practice (`pg:Practice`)" in result.output and f"「{PILOT}」" in result.output
+    assert "  - − pg:usesMechanism → `pilot-programme`" in result.output
     assert "| records: pg:Region | 0 | 0 | 1 |" in result.output
     written = json.loads((tmp_path / "notes" / "diff.json").read_text(encoding="utf-8"))
-    assert written["relations"]["removed"][0]["quotes"] == [PILOT]
+    uses = [r for r in written["relations"]["removed"] if r["kind"] == "pg:usesMechanism"]
+    assert [r["quotes"] for r in uses] == [[PILOT]]
     assert (tmp_path / "notes" / "diff.md").read_text(encoding="utf-8") in result.output
 
 

@@ -15,7 +15,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, *args], cwd=RELIABILITY, capture_output=True, text=True, timeout=300)
 
 
-CODINGS = ["coding-A.yaml", "coding-B.yaml", "coding-A2.yaml", "coding-B2.yaml"]
+CODINGS = ["coding-A.yaml", "coding-B.yaml", "coding-A2.yaml", "coding-B2.yaml", "audit/coding-audit.yaml"]
 
 
 @pytest.mark.parametrize("name", [*CODINGS, "../CODEBOOK.md"])
@@ -43,3 +43,18 @@ def test_every_decision_reaches_the_bar_in_round_two() -> None:
 
     figures = yaml.safe_load((RELIABILITY / "alpha-round2.yaml").read_text("utf-8"))["decisions"]
     assert figures and all(row["alpha"] >= 0.8 for row in figures), figures
+
+
+def test_the_curated_data_agrees_with_the_adjudicated_fresh_audit() -> None:
+    """The 12 practices of the fresh audit: after the adjudicated corrections the curated arrangements
+    and mechanism links are those of the blind coding (audit/adjudication.yaml says who was right)."""
+    import yaml
+
+    result = run("audit.py", "audit/coding-audit.yaml", "--sample", "audit/sample.yaml",
+                 "--adjudication", "audit/adjudication.yaml")
+    assert result.returncode == 0, result.stderr
+    figures = yaml.safe_load(result.stdout)
+    assert figures["curated_arrangements"] == 6
+    assert figures["arrangements_fully_correct_after_pct"] == 100.0
+    assert figures["blind_arrangements_not_curated"] == 0
+    assert figures["links_precise_after_pct"] == 100.0 and figures["blind_links_not_curated"] == 0

@@ -102,9 +102,6 @@ def test_cli_query_endpoint_prints_the_same_json(pushed) -> None:
     assert "河南省" in provinces
 
 
-@pytest.mark.xfail(reason="after the merge of the hardened remote client, one Gephi file read from an endpoint "
-                          "differs from the embedded run (open in issue 10; the CSV tables and report are checked "
-                          "by the other remote tests)", strict=False)
 def test_analyze_endpoint_gives_byte_identical_outputs(pushed, built, monkeypatch, tmp_path) -> None:
     # The analysis reads the server through its view queries (no copy of the graph) and writes the
     # same bytes as the embedded run on the built graph.
@@ -128,7 +125,7 @@ def test_viewer_and_view_parameters_read_the_same_remotely(pushed, built) -> Non
     assert render_html(viewer_data(remote)) == render_html(viewer_data(local))
     # a parameter is bound by the engine locally and in a VALUES clause remotely: the same rows
     roles = remote.rows("concepts", scheme="roles")
-    assert sorted(r["notation"] for r in roles) == ["implement", "lead", "partner", "support"]
+    assert sorted(r["notation"] for r in roles) == ["assist", "convener", "implement", "lead", "partner", "support"]
     assert sorted(map(sorted, map(dict.items, roles))) == sorted(
         map(sorted, map(dict.items, local.rows("concepts", scheme="roles"))))
     assert remote.rows("concepts", scheme='roles" } } SELECT * WHERE { ?s ?p ?o } #') == []

@@ -136,7 +136,8 @@ def test_a_crawler_finds_no_broken_link_and_no_request_leaving_the_site(visit, s
 
 
 @pytest.mark.parametrize("path", ["index.html", "id/henan.html", "id/p-1-2-1.html",
-                                  "id/multi-department-coordination.html", "id/henan-coordination-mechanism.html",
+                                  "id/interdepartmental-coordination-mechanism.html",
+                                  "id/henan-coordination-mechanism.html",
                                   "id/henan-hrss.html", "id/department-types/housing.html", "id/t-1.html",
                                   "source.html", "map.html"])
 def test_hostile_labels_render_as_text(browser, hostile_dir, path) -> None:  # noqa: F811

@@ -79,6 +79,7 @@ def open_viewer(browser: Any, path: Path) -> Loaded:
     page.on("dialog", lambda dialog: (loaded.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(path.as_uri())
     loaded.wait("Boolean(window.pgViewer && window.pgViewer.stable)")
+    loaded.wait("!pgViewer.overview || pgViewer.overview.placed")
     return loaded
 
 
@@ -103,9 +104,106 @@ def viewer_file(built, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def viewer(browser, viewer_file) -> Iterator[Loaded]:
+    """The whole graph, one click past the overview it opens on."""
+    loaded = open_viewer(browser, viewer_file)
+    assert loaded.js("pgViewer.mode") == "overview"
+    loaded.page.click("#pg-show-graph")
+    assert loaded.js("pgViewer.mode") == "graph"
+    yield loaded
+    loaded.page.close()
+
+
+def overview_boxes(loaded: Loaded) -> dict[str, dict[str, float]]:
+    """Every node box of the overview in the page's pixels (left, top, right, bottom)."""
+    return loaded.js("""() => {
+      const graph = pgViewer.overview.network, boxes = {};
+      for (const id of pgViewer.overview.nodes.getIds()) {
+        const box = graph.getBoundingBox(id);
+        const a = graph.canvasToDOM({x: box.left, y: box.top}), b = graph.canvasToDOM({x: box.right, y: box.bottom});
+        boxes[id] = {left: a.x, top: a.y, right: b.x, bottom: b.y, label: pgViewer.overview.nodes.get(id).label};
+      }
+      return boxes;
+    }""")
+
+
+def overlaps(boxes: dict[str, dict[str, float]]) -> list[tuple[str, str]]:
+    items = sorted(boxes.items())
+    return [(a, b) for i, (a, one) in enumerate(items) for b, two in items[i + 1:]
+            if one["left"] < two["right"] and two["left"] < one["right"]
+            and one["top"] < two["bottom"] and two["top"] < one["bottom"]]
+
+
+@pytest.fixture(scope="module")
+def first_screen(browser, viewer_file) -> Iterator[Loaded]:
+    """The page as it opens: the overview."""
     loaded = open_viewer(browser, viewer_file)
     yield loaded
     loaded.page.close()
+
+
+def test_first_screen_is_a_readable_overview(first_screen: Loaded, data, tmp_path: Path) -> None:
+    page = first_screen
+    assert page.js("pgViewer.mode") == "overview" and page.js("document.body.dataset.mode") == "overview"
+    ids = {f"n{i}": n for i, n in enumerate(data.nodes)}
+    outline = "pgViewer.overview.nodes.get().filter(n => !n.id.startsWith('pg-column')).map(n => [n.id, n.label])"
+    shown = page.js(outline)
+    kinds = [ids[node_id].type_key for node_id, _ in shown]
+    assert (kinds.count("WorkTask"), kinds.count("Measure"), kinds.count("Practice"), len(kinds)) == (5, 16, 47, 68)
+    labels = {ids[node_id].record_id: label for node_id, label in shown}
+    # the source: 一(一) 1. 重庆市鼓励建筑企业培育“自有工人”; 二(三) 5. 浙江省宁波市推行实名制管理“一码通行”
+    assert labels["p-1-1-1"] == "1. 重庆市" and labels["p-2-3-5"] == "5. 宁波市"
+    assert labels["t-1"] == "推进农民工向新时代建筑产业工人转型" and labels["m-1-1"] == "培育自有产业工人"
+    # readable: every label box inside the canvas, none over another, drawn at 0.75 of its size or more
+    canvas = page.page.locator("#pg-overview-canvas").bounding_box()
+    boxes = overview_boxes(page)
+    assert overlaps(boxes) == []
+    for box in boxes.values():
+        assert box["left"] >= 0 and box["top"] >= 0, box
+        assert box["right"] <= canvas["width"] and box["bottom"] <= canvas["height"], box
+    assert page.js("pgViewer.overview.network.getScale()") >= 0.75
+    # the panel's own search finds an outline node in the overview and stays there
+    page.page.fill("#pg-search", "重庆市鼓励建筑企业培育“自有工人”")
+    page.page.press("#pg-search", "Enter")
+    assert page.js("pgViewer.mode") == "overview"
+    assert page.js("pgViewer.overview.network.getSelectedNodes()") == [node_id(page, "p-1-1-1")]
+    # in English, still without overlaps
+    page.page.select_option("#pg-overview-lang", "en")
+    page.wait("pgViewer.overview.placed")
+    english = {ids[i].record_id: label for i, label in page.js(outline)}
+    assert english["p-1-1-1"] == "1. Chongqing Municipality" and english["t-2"] == data.tasks[1].en
+    assert overlaps(overview_boxes(page)) == []
+    page.page.select_option("#pg-overview-lang", "zh")
+    page.wait("pgViewer.overview.placed")
+    page.js("pgViewer.overview.network.unselectAll()")
+    page.js("pgViewer.overview.network.fit({animation: false})")
+
+
+def test_first_screen_screenshot_and_the_full_graph_one_click_away(first_screen: Loaded, tmp_path: Path) -> None:
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    if not fonts.strip():
+        _unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
+    from PIL import Image
+
+    page = first_screen
+    page.page.mouse.move(5, 890)  # off every node: no tooltip
+    target = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    shot = target / "viewer-overview.png"
+    page.page.screenshot(path=str(shot))
+    image = Image.open(shot).convert("RGB")
+    canvas = page.page.locator("#pg-overview-canvas").bounding_box()
+    area = image.crop((int(canvas["x"]), int(canvas["y"]), image.width, image.height))
+    colours = area.getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 50 and max(colours)[0] < area.width * area.height * 0.95
+    # one click: the whole graph, the overview gone
+    page.page.click("#pg-show-graph")
+    assert page.js("pgViewer.mode") == "graph"
+    assert page.js("document.getElementById('pg-overview').hidden") is True
+    middle = page.page.locator("#mynetwork").bounding_box()
+    assert page.js("([x, y]) => document.elementFromPoint(x, y).closest('#mynetwork') !== null",
+                   [middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2])
+    page.page.click("#pg-mode-overview")
+    assert page.js("pgViewer.mode") == "overview"
 
 
 def test_loads_offline_without_console_errors(viewer: Loaded, viewer_file: Path) -> None:
@@ -123,6 +221,19 @@ def test_network_holds_the_computed_nodes_and_edges(viewer: Loaded, data) -> Non
     assert viewer.js("network.body.data.edges.length") == len(data.edges)
     counts = viewer.js("Array.from(document.querySelectorAll('#pg-legend .pg-count')).map(e => e.textContent)")
     assert sum(int(c) for c in counts) == len(data.nodes)
+
+
+def test_search_ranks_the_province_before_practices(viewer: Loaded, data) -> None:
+    for query in ("henan province", "Henan", "河南"):
+        viewer.page.fill("#pg-search", query)
+        viewer.page.press("#pg-search", "Enter")
+        assert viewer.js("network.getSelectedNodes()") == [node_id(viewer, "henan")], query
+        first = viewer.page.text_content("#pg-search-results li:first-child button")
+        assert first.startswith("河南省 Henan Province"), first
+    # the practices that begin with 河南省 are listed after it (河南省建立多方联动工作机制)
+    listed = viewer.js("Array.from(document.querySelectorAll('#pg-search-results button')).map(b => b.dataset.id)")
+    assert listed[0] == node_id(viewer, "henan") and node_id(viewer, "p-4-1-1") in listed[1:]
+    viewer.page.click("#pg-reset")
 
 
 def test_search_focuses_the_named_node(viewer: Loaded, data) -> None:

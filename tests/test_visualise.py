@@ -93,11 +93,12 @@ def test_every_participation_is_an_edge_labelled_by_its_role(built, data) -> Non
     pairs = {(e.source, e.target) for e in data.edges}
     for membership in memberships:
         assert (str(graph.value(membership, ORG.organization)), str(graph.value(membership, ORG.member))) in pairs
-    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau leads the competition's organisation
-    lead = [e for e in data.edges if e.source == str(ID["chengdu-skills-competition-organisation"])
-            and e.target == str(ID["chengdu-housing"])]
-    assert [e.en for e in lead] == ["Lead"]
-    assert "市住房城乡建设局会同市人社局、市总工会" in lead[0].tooltip
+    # 市住房城乡建设局会同市人社局、市总工会 (p-3-3-2): the housing bureau, subject of 会同, convenes the
+    # competition's organisation; no 牵头 or 主导 is written, so it does not lead (codebook ROLE-3).
+    convener = [e for e in data.edges if e.source == str(ID["chengdu-skills-competition-organisation"])
+                and e.target == str(ID["chengdu-housing"])]
+    assert [e.en for e in convener] == ["Convener"]
+    assert "市住房城乡建设局会同市人社局、市总工会" in convener[0].tooltip
 
 
 def test_every_drawn_relation_is_in_the_graph(built, data) -> None:
@@ -120,9 +121,10 @@ def test_tooltip_has_both_labels_and_quotes_with_their_practice(data) -> None:
     assert lines[0] == practice.zh and lines[1] == practice.en
     assert "「重庆市鼓励建筑企业培育“自有工人”」" in lines
     assert any(line.strip().startswith("— 经验做法 Practice p-1-1-1") for line in lines)
-    # 鼓励建筑企业培育“自有工人” is the quote of the relation to the mechanism
+    # 六是压责任，…在危大工程中全面推行自有工人施工: the city adopts own workers there, so that clause, not the
+    # heading's 鼓励 (promotes), is the quote of the relation to the mechanism (codebook MU-3: adopts first)
     edge = next(e for e in data.edges if e.source == practice.iri and e.target == str(ID["enterprise-own-workers"]))
-    assert edge.en == "uses mechanism" and "「鼓励建筑企业培育“自有工人”」" in edge.tooltip
+    assert edge.en == "uses mechanism" and "「在危大工程中全面推行自有工人施工」" in edge.tooltip
 
 
 def test_tasks_and_provinces_come_from_the_graph(built, data) -> None:
@@ -191,6 +193,68 @@ def test_select_refuses_unknown_names(data) -> None:
         visualise.select(data, focus="atlantis")
     with pytest.raises(visualise.SelectionError, match="--task: no work task"):
         visualise.select(data, task="t-9")
+
+
+def test_focus_takes_short_names_and_suggests_close_ones(data) -> None:
+    # data/regions.yaml: henan 河南省 Henan Province, aba 阿坝藏族羌族自治州, taizhou "Taizhou (Jiangsu)"
+    for name in ("henan", "Henan", "河南", "河南省", "Henan Province", " henan province "):
+        assert visualise.select(data, focus=name, depth=0).nodes[0].record_id == "henan", name
+    assert visualise.select(data, focus="阿坝", depth=0).nodes[0].record_id == "aba"  # the only name starting so
+    assert visualise.select(data, focus="Taizhou", depth=0).nodes[0].record_id == "taizhou"
+    with pytest.raises(visualise.SelectionError) as miss:
+        visualise.select(data, focus="Hennan")
+    message = str(miss.value)
+    assert "\n" not in message
+    assert message.startswith("--focus: no node with id or name 'Hennan'; did you mean: henan (河南省 / Henan")
+    # data/agencies.yaml: Foshan's and Neijiang's bureaus are both labelled 人社局
+    with pytest.raises(visualise.SelectionError, match=r"2 nodes are named '人社局': foshan-hrss .*neijiang-hrss"):
+        visualise.select(data, focus="人社局")
+    assert visualise.select(data, focus="foshan-hrss", depth=0).nodes[0].record_id == "foshan-hrss"
+
+
+def test_search_ranks_names_before_mentions(data) -> None:
+    # "Henan" is the province's id and short name; practices and agencies only begin with it
+    assert [n.record_id for n in visualise.find_nodes(data.nodes, "Henan")[:1]] == ["henan"]
+    assert visualise.find_nodes(data.nodes, "河南")[0].record_id == "henan"
+    found = visualise.find_nodes(data.nodes, "河南")
+    assert "p-4-1-1" in {n.record_id for n in found}  # 河南省建立多方联动工作机制 comes later
+    assert [n.type_key for n in found].index("Practice") > 0
+    assert visualise.find_nodes(data.nodes, "Guangzhou")[0].record_id == "guangzhou"
+    henan = next(n for n in data.nodes if n.record_id == "henan")
+    assert (visualise.match_rank(henan, "HENAN"), visualise.match_rank(henan, "河南"),
+            visualise.match_rank(henan, "Hen"), visualise.match_rank(henan, "Province"),
+            visualise.match_rank(henan, "nan Prov"), visualise.match_rank(henan, "Hubei")) == (0, 1, 2, 3, 4, None)
+
+
+def test_overview_is_the_list_outline_with_lead_regions(data) -> None:
+    ids = {node.iri: f"n{i}" for i, node in enumerate(data.nodes)}
+    by_id = {ids[node.iri]: node for node in data.nodes}
+    outline = visualise.overview(data, ids)
+    assert outline is not None
+    columns = [[item for item in outline["nodes"] if item["col"] == col] for col in range(3)]
+    assert [len(c) for c in columns] == [5, 16, 47]
+    # the source's order: 一 (一) 1. 重庆市..., 2. 陕西省...; (二) 1. 河南省固始县...
+    practices = [(by_id[item["id"]].record_id, item["zh"], item["en"]) for item in columns[2]]
+    assert practices[:3] == [("p-1-1-1", "1. 重庆市", "1. Chongqing Municipality"),
+                             ("p-1-1-2", "2. 陕西省", "2. Shaanxi Province"),
+                             ("p-1-2-1", "1. 固始县", "1. Gushi County")]
+    assert practices[-1] == ("p-5-2-2", "2. 佛山市", "2. Foshan")
+    assert [by_id[item["id"]].record_id for item in columns[0]] == ["t-1", "t-2", "t-3", "t-4", "t-5"]
+    parents = {by_id[item["id"]].record_id: by_id[item["parent"]].record_id for item in columns[1] + columns[2]}
+    assert parents["m-1-2"] == "t-1" and parents["p-1-2-1"] == "m-1-2" and parents["p-5-2-2"] == "m-5-2"
+
+
+
+def view_json(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="pg-view-data">(.*?)</script>', page, re.DOTALL)
+    assert match, "no view data in the page"
+    return json.loads(match.group(1))
+
+
+def test_the_whole_graph_opens_on_the_overview_a_selection_on_itself(data, page) -> None:
+    assert view_json(page)["overview"]["nodes"]
+    focused = visualise.render_html(visualise.select(data, focus="henan"))
+    assert view_json(focused)["overview"] is None
 
 
 # ---------------------------------------------------------------------------- the page
@@ -278,3 +342,21 @@ def test_viz_command(seeded_cache: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith("error: --types: unknown node type 'Planet'")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_viz_suggests_close_names_and_never_replaces_the_whole_viewer(seeded_cache: Path, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    miss = CliRunner().invoke(main, ["viz", "--focus", "Hennan"])
+    assert miss.exit_code == 2
+    assert miss.output.strip().splitlines() == [miss.output.strip()]  # one line
+    assert miss.output.startswith("error: --focus: no node with id or name 'Hennan'; did you mean: henan (河南省")
+    assert not (tmp_path / "dist").exists()
+    whole = CliRunner().invoke(main, ["viz"])
+    assert whole.exit_code == 0 and whole.output.startswith("wrote dist/practice-graph.html (")
+    before = (tmp_path / "dist" / "practice-graph.html").read_bytes()
+    focused = CliRunner().invoke(main, ["viz", "--focus", "河南", "--depth", "2"])
+    assert focused.exit_code == 0 and focused.output.startswith("wrote dist/practice-graph-henan-depth2.html (")
+    typed = CliRunner().invoke(main, ["viz", "--types", "Region,Practice", "--task", "3"])
+    assert typed.output.startswith("wrote dist/practice-graph-practice-region-t-3.html (")
+    assert (tmp_path / "dist" / "practice-graph.html").read_bytes() == before

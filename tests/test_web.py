@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from practice_graph.core.web import content_security_policy, script_json
+from practice_graph.core.web import accepted_media, content_security_policy, script_json
 
 
 def test_script_json_cannot_close_the_element_and_reads_back() -> None:
@@ -22,3 +22,12 @@ def test_the_policy_forbids_every_request_but_the_one_named() -> None:
     served = content_security_policy(connect="'self'")
     assert "connect-src 'self'" in served and "connect-src 'none'" not in served
     assert offline.replace("connect-src 'none'", "connect-src 'self'") == served
+
+
+def test_accept_header_ranks_by_weight_then_position() -> None:
+    # RFC 9110 §12.5.1: the weight decides; equal weights keep the client's order; q=0 means "not this".
+    assert accepted_media("text/html;q=0.5, Application/LD+JSON, text/turtle;q=0.9") == [
+        "application/ld+json", "text/turtle", "text/html"]
+    assert accepted_media("text/turtle, application/n-triples") == ["text/turtle", "application/n-triples"]
+    assert accepted_media("text/html;q=0, text/turtle;q=abc") == []
+    assert accepted_media("") == [""]

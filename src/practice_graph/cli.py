@@ -264,6 +264,9 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
                                  "json-ld"], case_sensitive=False),
               help="SELECT, ASK: table (default), json, csv, tsv, xml; CONSTRUCT, DESCRIBE: turtle (default), "
                    "ntriples, jsonld.")
+@click.option("--lang", "lang", type=click.Choice(list(queries.LANGUAGES)), default="zh", show_default=True,
+              help="Labels in SELECT rows: zh as written, en (the curators' English in their place), or both "
+                   "(the Chinese kept, the English in a NAME_en column after it).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
@@ -271,7 +274,7 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--memory-limit", metavar="SIZE",
               help="Memory the query may take beyond what the command holds (512M, 2G, 25%); default: half "
                    "the machine's. Past it, the query stops with one error line (exit 1).")
-def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, list_queries: bool,
+def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, lang: str, list_queries: bool,
           data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None,
           memory_limit: str | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
@@ -293,13 +296,13 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
         named = queries.find_query(query_name)
         queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
         if endpoint:
-            answer = queries.run_query(endpoint, named, given, output_format)
+            answer = queries.run_query(endpoint, named, given, output_format, lang=lang)
         else:
             ntriples = None if store_dir else built_ntriples(data_dir, ontology_dir)
 
             def answer_here() -> bytes:
                 target = _read_only_store(store_dir) if store_dir else queries.open_store(cast(bytes, ntriples))
-                return queries.run_query(target, named, given, output_format)
+                return queries.run_query(target, named, given, output_format, lang=lang)
 
             answer = memory_limited(answer_here, memory_bytes, passed=(queries.QueryError, CommandError))
     click.echo(answer, nl=False)
@@ -525,26 +528,36 @@ def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--focus", metavar="NODE", help="Show only this node (id or Chinese/English label) and its neighbours.")
+@click.option("--focus", metavar="NODE",
+              help="Show only this node and its neighbours: an id (henan), a Chinese or English name "
+                   "(河南省, Henan Province) or a short name (河南, Henan); a miss suggests close names.")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many relations away from --focus to show.")
 @click.option("--types", "types", metavar="T,...", default="",
               help="Node types to show, comma separated (e.g. Practice,Agency,Region).")
 @click.option("--task", metavar="T", help="Show only nodes of one work task (id such as t-1, or its number).")
-@out_option(DEFAULT_OUT / VIEWER_FILE, "HTML file to write.", file=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help=f"HTML file to write [default: {DEFAULT_OUT / VIEWER_FILE}; with --focus, --types or --task "
+                   f"{DEFAULT_OUT}/practice-graph-SELECTION.html, so a selection never replaces the whole viewer].")
 @graph_source
-def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path,
+def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path | None,
         data_dir: Path, ontology_dir: Path) -> None:
-    """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network)."""
+    """Write the interactive, offline HTML viewer of the graph (pyvis / vis-network).
+
+    The whole graph opens on an overview of the list (work tasks, measures, practices by lead
+    region); a selection opens on the graph itself.
+    """
     from practice_graph.views import viewer  # start-up time: rdflib and pyvis
     from practice_graph.views.dataset import embed_dataset_jsonld
 
-    writable_file(out)
+    writable_file(out or DEFAULT_OUT / VIEWER_FILE)  # a selection's default file is in the same folder
     with reported():
         store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]
     with reported(bad_input=(viewer.SelectionError,)):
         data = viewer.select(viewer.viewer_data(store), focus=focus, depth=depth, types=type_names, task=task)
+    if out is None:
+        out = DEFAULT_OUT / (f"practice-graph-{data.name}.html" if data.selected else VIEWER_FILE)
     try:
         write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:

@@ -1,4 +1,5 @@
-"""What every page the project serves or writes shares: its Content-Security-Policy and script-safe JSON."""
+"""What every page the project serves or writes shares: its Content-Security-Policy, script-safe JSON,
+and the reading of an HTTP ``Accept`` header."""
 
 from __future__ import annotations
 
@@ -29,3 +30,21 @@ def script_json(value: Any, *, sort_keys: bool = True, compact: bool = True) -> 
     separators = (",", ":") if compact else (", ", ": ")
     text = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, separators=separators)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def accepted_media(accept: str) -> list[str]:
+    """The media types of an ``Accept`` header, most preferred first (by ``q``, then by position),
+    lower-cased, without parameters; those with ``q=0`` (or an unreadable ``q``) are left out."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (piece.strip().lower() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    weight = float(param[2:])
+                except ValueError:
+                    weight = 0.0
+        if weight > 0:
+            ranked.append((-weight, index, media))
+    return [media for _, _, media in sorted(ranked)]

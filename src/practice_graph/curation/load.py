@@ -300,6 +300,27 @@ class Dataset:
         return {}
 
 
+def practice_order(dataset: Dataset) -> list[Any]:
+    """Practices in the source's order: by task number, measure number, practice number."""
+    measures = {m.id: m for m in dataset.of("Measure")}
+    tasks = {t.id: t for t in dataset.of("WorkTask")}
+
+    def key(practice: Any) -> tuple[int, int, int]:
+        measure = measures.get(practice.measure)
+        task = tasks.get(measure.task) if measure else None
+        return (task.number if task else 0, measure.number if measure else 0, practice.number)
+
+    return sorted(dataset.of("Practice"), key=key)
+
+
+def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
+    """Map practice id to its paragraph in the source (by document order)."""
+    return {
+        practice.id: paragraph
+        for practice, paragraph in zip(practice_order(dataset), dataset.source.paragraphs, strict=False)
+    }
+
+
 def _validation_error(path: Path, raw: Any, error: ValidationError) -> DataError:
     first = error.errors()[0]
     field_path = ".".join(shortened(str(step)) for step in first["loc"]) or "(record)"

@@ -13,11 +13,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from practice_graph.curation.load import DataError, Dataset, normalize_document_number
+from practice_graph.curation.codebook import CODEBOOK_CHECKS
+from practice_graph.curation.codebook import problem as _problem
+from practice_graph.curation.load import (
+    DataError,
+    Dataset,
+    normalize_document_number,
+    practice_order,
+    practice_paragraphs,
+)
+from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS
 from practice_graph.curation.records import Record
 from practice_graph.model.schema import Model, Slot
 
-LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3}
+LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "village": 4}
 
 
 @dataclass(frozen=True)
@@ -72,27 +81,6 @@ def _values(record: Any, path: tuple[str, ...]) -> Iterator[tuple[Any, tuple[Any
     yield from down(record, path, ())
 
 
-def practice_order(dataset: Dataset) -> list[Any]:
-    """Practices in the source's order: by task number, measure number, practice number."""
-    measures = {m.id: m for m in dataset.of("Measure")}
-    tasks = {t.id: t for t in dataset.of("WorkTask")}
-
-    def key(practice: Any) -> tuple[int, int, int]:
-        measure = measures.get(practice.measure)
-        task = tasks.get(measure.task) if measure else None
-        return (task.number if task else 0, measure.number if measure else 0, practice.number)
-
-    return sorted(dataset.of("Practice"), key=key)
-
-
-def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
-    """Map practice id to its paragraph in the source (by document order)."""
-    return {
-        practice.id: paragraph
-        for practice, paragraph in zip(practice_order(dataset), dataset.source.paragraphs, strict=False)
-    }
-
-
 def record_practices(model: Model, record: Record) -> list[str]:
     """The practices a record comes from: the one it names (a joint arrangement's), else its evidence's."""
     for slot in model.classes[record.kind_name].slots:
@@ -108,12 +96,6 @@ def home_practice(model: Model, record: Record) -> str | None:
         return record.id
     practices = record_practices(model, record)
     return practices[0] if len(practices) == 1 else None
-
-
-def _problem(dataset: Dataset, record: Any, field: str, message: str, *loc: Any) -> DataError:
-    position = dataset.position(record)
-    record_id = getattr(record, "id", "")
-    return DataError(position.file, position.line_of(*(loc or (field.split(".")[0],))), f"{record_id}.{field}", message)
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -206,7 +188,7 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
             if not record.named_in_source and record.evidence:
                 yield _problem(dataset, record, "evidence", "a region not named in the source has no quote")
         for index, evidence in enumerate(record.evidence):
-            loc = ("evidence", index, "quote")
+            loc: tuple[Any, ...] = ("evidence", index, "quote")
             if evidence.practice is None:
                 if record.kind_name in HEADINGS:
                     if dataset.source.find(evidence.quote) is None:
@@ -231,26 +213,34 @@ def check_quotes(dataset: Dataset) -> Iterator[DataError]:
                 dataset, record, paragraphs, evidence.practice, evidence.quote, f"evidence.{index}.quote", loc
             )
         for slot in cls.slots:
+            if slot.range == ("quote",) and getattr(record, slot.key, None) is not None:
+                practice = home_practice(model, record)
+                if practice is None:
+                    yield _problem(dataset, record, slot.key, "the record spans several practices: say which one holds "
+                                   "the quote")
+                else:
+                    yield from _check_quote(dataset, record, paragraphs, practice, getattr(record, slot.key),
+                                            slot.key, (slot.key,))
+                continue
             if not _carries_quotes(model, slot):
                 continue
-            for index, item in enumerate(getattr(record, slot.key) or []):
+            value = getattr(record, slot.key)
+            items = value if slot.multivalued else [] if value is None else [value]
+            for index, item in enumerate(items):
                 if item.quote is None:
                     continue
-                practice = item.practice or home_practice(model, record)
-                loc = (slot.key, index, "quote")
+                practice = getattr(item, "practice", None) or home_practice(model, record)
+                loc = (slot.key, index, "quote") if slot.multivalued else (slot.key, "quote")
                 if practice is None:
                     yield _problem(
                         dataset,
                         record,
-                        f"{slot.key}.{index}.practice",
+                        f"{_dotted(loc[:-1])}.practice",
                         "the record spans several practices: say which one holds the quote",
-                        slot.key,
-                        index,
+                        *loc[:-1],
                     )
                     continue
-                yield from _check_quote(
-                    dataset, record, paragraphs, practice, item.quote, f"{slot.key}.{index}.quote", loc
-                )
+                yield from _check_quote(dataset, record, paragraphs, practice, item.quote, _dotted(loc), loc)
         if record.kind_name == "Indicator":
             practices = record_practices(model, record)
             for field in ("verbatim", "as_of_verbatim"):
@@ -385,6 +375,8 @@ CHECKS = (
     check_regions,
     check_documents,
     check_sorted,
+    *CODEBOOK_CHECKS,  # codebook rules on bodies, arrangements, platforms and events
+    *MECHANISM_CHECKS,  # codebook rules on mechanisms, uses and instrument codes
 )
 
 

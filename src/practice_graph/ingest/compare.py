@@ -49,7 +49,6 @@ class CuratedEntity:
     key: str
     practices: tuple[str, ...]
     spans: tuple[tuple[int, int], ...] = ()  # figures: where the verbatim stands (same source only)
-    findable: bool = True  # False: an implied body the text leaves unnamed
 
 
 def _practices_of(record: Record) -> tuple[str, ...]:
@@ -69,9 +68,7 @@ def curated_entities(dataset: Dataset) -> list[CuratedEntity]:
     for cls, kind in ((PolicyDocument, "document"), (Platform, "platform"), (Brand, "brand"), (Event, "event"),
                       (Agency, "body"), (Organization, "body")):
         for record in dataset.of(cls):
-            findable = not getattr(record, "implied", False)
-            entities.append(CuratedEntity(kind, record.id, key(record.label.zh), _practices_of(record),
-                                          findable=findable))
+            entities.append(CuratedEntity(kind, record.id, key(record.label.zh), _practices_of(record)))
             number = getattr(record, "number_normalized", None)
             if kind == "document" and number:
                 entities.append(CuratedEntity("document-number", record.id, normalize(number), _practices_of(record)))
@@ -170,7 +167,7 @@ def candidate_recall(candidates: list[Candidate], entities: list[CuratedEntity])
         by_practice.setdefault(candidate.practice, []).append(candidate)
     results: dict[str, Recall] = {}
     for kind in RECALL_KINDS:
-        wanted = [e for e in entities if e.kind == kind and e.findable]
+        wanted = [e for e in entities if e.kind == kind]
         found = exact = 0
         missed = []
         for entity in wanted:

@@ -156,8 +156,10 @@ def _constraints(model: Model, cls: Class, slot: Slot) -> list[tuple[str, str]]:
             pairs.append(("sh:minCount", str(required or 1)))
         if not slot.multivalued:
             pairs.append(("sh:maxCount", str(len(inner.slots))))
-        pairs += [("sh:datatype", "rdf:langString"), ("sh:uniqueLang", "true"),
-                  ("sh:languageIn", "( " + " ".join(_text(s.key) for s in inner.slots) + " )")]
+        pairs.append(("sh:datatype", "rdf:langString"))
+        if not slot.multivalued:  # several values (alternative labels) may share a language
+            pairs.append(("sh:uniqueLang", "true"))
+        pairs.append(("sh:languageIn", "( " + " ".join(_text(s.key) for s in inner.slots) + " )"))
         return pairs
     if slot.minimum:
         pairs.append(("sh:minCount", str(slot.minimum)))

@@ -53,7 +53,9 @@ class GraphBuilder:
 
     Hand-written here only what the model cannot say: evidence nodes and their selectors, the
     reification of a quoted relation, the region roll-up to provinces (``pg:withinProvince``),
-    ``pg:mentions``, the SKOS taxonomies and the dataset's own metadata.
+    ``pg:mentions``, the links derived from mechanism uses (``pg:usesMechanism`` and one of
+    ``pg:adopts`` ... ``pg:monitors``) and a mechanism's category (``pg:mechanismCategory``), the
+    SKOS taxonomies and the dataset's own metadata.
     """
 
     def __init__(self, dataset: Dataset) -> None:
@@ -66,6 +68,7 @@ class GraphBuilder:
         self.paragraphs = practice_paragraphs(dataset)
         self.source_iri = iri(dataset.source_metadata.id)
         self.regions = {r.id: r for r in dataset.of("Region")}
+        self.mechanisms = {m.id: m for m in dataset.of("Mechanism")}
         self._terms: dict[str, URIRef] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -116,7 +119,7 @@ class GraphBuilder:
         self.add(subject, predicate, target)
         if getattr(link, "quote", None) is None:
             return
-        practice = link.practice or home_practice(self.model, record)
+        practice = getattr(link, "practice", None) or home_practice(self.model, record)
         local = self.graph.namespace_manager.compute_qname(str(predicate))[2]
         statement = ID[f"statement/{record.id}/{local}/{str(target).removeprefix(str(ID))}"]
         self.add(statement, RDF.type, RDF.Statement)
@@ -131,6 +134,23 @@ class GraphBuilder:
             region = self.regions[region.parent]
         return region.id
 
+    def category_of(self, mechanism_id: str) -> str:
+        """The category a mechanism falls under: its broader concepts followed up to a top concept."""
+        seen = {mechanism_id}
+        broader = self.mechanisms[mechanism_id].broader
+        while broader in self.mechanisms and broader not in seen:
+            seen.add(broader)
+            broader = self.mechanisms[broader].broader
+        return broader
+
+    def mechanism_links(self, record: Record) -> None:
+        """The links a practice's mechanism uses imply: ``pg:usesMechanism`` (reified with the use's
+        quote) and the relation's own predicate, the derived slot named after it (``pg:adopts`` ...)."""
+        for use in record.mechanisms:
+            target = iri(use.id)
+            self.relation(record, PG.usesMechanism, target, use)
+            self.add(iri(record.id), self.term(self.model.slots[use.use].uri), target)  # type: ignore[arg-type]
+
     # ------------------------------------------------------------------ the model's slots
     def record(self, cls: Class, record: Record) -> URIRef:
         """One record: its class, every slot's triples, and what the build derives."""
@@ -144,6 +164,10 @@ class GraphBuilder:
             self.add(node, SKOS.topConceptOf, ID[cls.in_scheme])
         if cls.name == "Region":
             self.add(node, PG.withinProvince, iri(self.province_of(record.id)))
+        if cls.name == "Practice":
+            self.mechanism_links(record)
+        if cls.name == "Mechanism":
+            self.add(node, PG.mechanismCategory, iri(self.category_of(record.id)))
         return node
 
     def slots(self, node: URIRef, cls: Class, item: Item, record: Record) -> None:
@@ -191,9 +215,10 @@ class GraphBuilder:
             self.slots(child, inner, value, record)
         elif slot.range[0] in model.enums:
             self.add(node, predicate, Literal(value))
-        elif slot.range[0] == "quote":
+        elif slot.range[0] == "quote":  # a quote that states the node (an arrangement's anchor): a source too
             practice = getattr(item, "practice", None) or home_practice(model, record)
             self.add(node, predicate, self.evidence(value, practice))
+            self.add(node, PROV.wasDerivedFrom, self.evidence(value, practice))
         else:
             self.add(node, predicate, literal(model.types[slot.range[0]].base, value, slot.lang))
 

@@ -43,7 +43,7 @@ from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from practice_graph.core.limits import MIB, format_size, machine_memory
-from practice_graph.core.web import content_security_policy, script_json
+from practice_graph.core.web import accepted_media, content_security_policy, script_json
 
 SPARQL_PATH = "/sparql"
 RESULTS_TYPES = {
@@ -234,20 +234,7 @@ def negotiate(accept: str, form: str, requested: str | None = None) -> str:
         if chosen is None or chosen not in table.values():
             raise Refused(HTTPStatus.NOT_ACCEPTABLE, f"format {requested!r} is not offered for this query form")
         return chosen
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    weight = float(param[2:])
-                except ValueError:
-                    weight = 0.0
-        ranked.append((-weight, index, media.lower()))
-    for negative_weight, _, media in sorted(ranked):
-        if negative_weight == 0:
-            continue
+    for media in accepted_media(accept):
         if media in table:
             return table[media]
         if media in {"*/*", "application/*", "text/*", ""}:
@@ -926,15 +913,31 @@ class SparqlServer(HTTPServer):
 
 
 def query_page() -> str:
-    """The offline query page: an editor, the named queries as examples, results as a table."""
+    """The query page: the YASQE editor (vendored, inlined), the named queries as examples with their
+    questions in Chinese and English, results as a table linked to the entries' pages."""
     from importlib.resources import files
 
+    from practice_graph.model.schema import load_model
     from practice_graph.sparql.query import named_queries
 
-    examples = [{"name": q.name, "question": q.question, "text": q.text} for q in named_queries()]
-    data = script_json(examples, sort_keys=False, compact=False)
-    template = files("practice_graph.sparql").joinpath("static/query.html").read_text(encoding="utf-8")
-    return template.replace("/*EXAMPLES*/[]", data)
+    static = files("practice_graph.sparql").joinpath("static")
+    examples = [{"name": q.name, "zh": q.questions[0], "en": q.questions[1], "text": q.text} for q in named_queries()]
+    prefixes = {name: prefix.iri for name, prefix in sorted(load_model().prefixes.items())}
+    editor = static.joinpath("yasqe")
+    # the source maps are not shipped: drop the comments that name them
+    script = editor.joinpath("yasqe.min.js").read_text(encoding="utf-8")
+    script = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", script)
+    style = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", editor.joinpath("yasqe.min.css").read_text(encoding="utf-8"))
+    if re.search(r"</?script", script, re.IGNORECASE) or "</style" in style.lower():
+        raise EndpointError("the vendored editor would end its own <script> or <style> element")
+    page = static.joinpath("query.html").read_text(encoding="utf-8")
+    for marker, text in (("/*YASQE_CSS*/", style), ("/*EXAMPLES*/[]", script_json(examples, sort_keys=False)),
+                         ("/*PREFIXES*/{}", script_json(prefixes)), ("/*YASQE_JS*/", script)):
+        head, found, tail = page.partition(marker)
+        if not found:
+            raise EndpointError(f"query.html has no {marker}")
+        page = head + text + tail
+    return page
 
 
 def serve_until_stopped(server: SparqlServer) -> str:

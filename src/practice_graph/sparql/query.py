@@ -19,6 +19,7 @@ a trailing ``VALUES`` clause of terms serialised by pyoxigraph).
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import sys
 import unicodedata
@@ -51,6 +52,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
+LANGUAGES = ("zh", "en", "both")
 SOLUTION_FORMATS = ("table", "json", "csv", "tsv", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
 FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
@@ -90,6 +92,28 @@ class NamedQuery:
     def prefixes(self) -> dict[str, str]:
         """The query's PREFIX declarations (prefix -> namespace)."""
         return {prefix or "": namespace for prefix, namespace in PREFIX_DECLARATION.findall(self.text)}
+
+    @property
+    def questions(self) -> tuple[str, str]:
+        """The question in Chinese and in English, from the opening comment: ``# name: 中文`` then
+        indented lines in English, or ``# name: 中文 / English`` on one line."""
+        lines = []
+        for line in self.text.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line)
+        if not lines:
+            return "", ""
+        first = re.sub(r"^#\s*" + re.escape(self.name) + r"\s*:\s*", "", lines[0]).lstrip("#").strip()
+        if " / " in first:
+            zh, en = first.split(" / ", 1)
+            return zh.strip(), en.strip()
+        english = []
+        for line in lines[1:]:
+            if not re.match(r"#\s{2,}\S", line) or PARAM_LINE.match(line):
+                break
+            english.append(line[1:].strip())
+        return first, " ".join(english)
 
 
 def _parse_param(path: Path, number: int, declaration: str, prefixes: dict[str, str]) -> Param:
@@ -448,20 +472,128 @@ def format_result(result: Result, output: str | None = None, prefixes: Mapping[s
 
 
 def run_query(target: Target, query: str | NamedQuery, params: Mapping[str, str] | None = None,
-              output: str | None = None) -> bytes:
+              output: str | None = None, lang: str = "zh") -> bytes:
     """Run any query form on a Store or an endpoint URL; the answer in ``output`` format, as bytes.
 
     ``query`` is a name (``cq04``), a file, ``-`` or query text. ``output`` is one of
     :data:`FORMATS` (any case; ``ttl``, ``nt``, ``json-ld`` accepted), or None for a table
-    (SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE). Raises QueryError or RemoteError.
+    (SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE). ``lang`` is the language of the labels in
+    SELECT rows (see :func:`in_language`). Raises QueryError or RemoteError.
     """
     named = as_query(query)
     format_name(output)
+    if lang not in LANGUAGES:
+        raise QueryError(f"unknown label language {lang!r} (languages: {', '.join(LANGUAGES)})")
     result = execute(target, named, params)
     try:
+        if isinstance(result, ox.QuerySolutions) and lang != "zh":
+            result = in_language(target, result, lang)
         return format_result(result, output, named.prefixes)
     except (OSError, ValueError, RuntimeError) as error:  # an engine error met while reading the solutions
         raise QueryError(f"{named.path}: the query failed: {' '.join(str(error).split())[:300]}") from None
+
+
+# --------------------------------------------------------------------------- labels in another language
+
+_LABELS_OF = """SELECT ?node ?label WHERE {
+  VALUES ?node { %s }
+  { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } UNION
+  { ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+}"""
+
+
+def _labels_of(target: Target, iris: list[str], chunk: int = 400) -> dict[str, dict[str, set[str]]]:
+    """The rdfs:label and skos:prefLabel values of ``iris``, by IRI and language tag."""
+    found: dict[str, dict[str, set[str]]] = {}
+    for start in range(0, len(iris), chunk):
+        values = " ".join(str(ox.NamedNode(iri)) for iri in iris[start:start + chunk])
+        text = _LABELS_OF % values
+        answer = remote_query(target, text) if isinstance(target, str) else target.query(text)
+        assert isinstance(answer, ox.QuerySolutions)
+        for solution in answer:
+            node, label = solution["node"], solution["label"]
+            if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal) and label.language:
+                found.setdefault(node.value, {}).setdefault(label.language, set()).add(label.value)
+    return found
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    literal: dict[str, str] = {"type": "literal", "value": term.value}
+    if term.language:
+        literal["xml:lang"] = term.language
+    elif term.datatype.value != XSD + "string":
+        literal["datatype"] = term.datatype.value
+    return literal
+
+
+def in_language(target: Target, solutions: ox.QuerySolutions, lang: str) -> ox.QuerySolutions:
+    """SELECT solutions with their Chinese labels in ``lang``: ``en`` puts the English label in place
+    of the Chinese one, ``both`` keeps the Chinese and adds a column ``NAME_en`` after it.
+
+    A column is a label column when each of its Chinese values is a label (``rdfs:label`` or
+    ``skos:prefLabel``) of the node in another column of the same row (the first such column whose
+    name starts its name, else the first); the English comes from that node, read from ``target``.
+    Other values (quotes, figures, nodes) are kept as they are; a node with no English label keeps
+    its Chinese one.
+    """
+    variables = [variable.value for variable in solutions.variables]
+    table = [{name: solution[name] for name in variables} for solution in solutions]
+    if lang == "zh" or any(isinstance(term, ox.Triple) for row in table for term in row.values()):
+        return _solutions(variables, table)
+    iris = sorted({term.value for row in table for term in row.values() if isinstance(term, ox.NamedNode)})
+    labels = _labels_of(target, iris) if iris else {}
+
+    def labels_column(name: str, node: str) -> bool:
+        pairs = [(row[node], row[name]) for row in table
+                 if isinstance(row[name], ox.Literal) and row[name].language == "zh"]
+        return bool(pairs) and all(isinstance(n, ox.NamedNode) and label.value in labels.get(n.value, {}).get("zh", ())
+                                   for n, label in pairs)
+
+    pairs: dict[str, str] = {}
+    for name in variables:
+        nodes = sorted((other for other in variables if other != name and labels_column(name, other)),
+                       key=lambda other: (not name.startswith(other), variables.index(other)))
+        if nodes:
+            pairs[name] = nodes[0]
+
+    def english(row: dict[str, Any], name: str) -> Any:
+        node, label = row[pairs[name]], row[name]
+        if not (isinstance(label, ox.Literal) and label.language == "zh" and isinstance(node, ox.NamedNode)):
+            return label
+        names = sorted(labels.get(node.value, {}).get("en", ()))
+        return ox.Literal(names[0], language="en") if names else (label if lang == "en" else None)
+
+    out_variables = []
+    for name in variables:
+        out_variables.append(name)
+        if lang == "both" and name in pairs:
+            out_variables.append(f"{name}_en")
+    out_rows = []
+    for row in table:
+        out: dict[str, Any] = {}
+        for name in variables:
+            if name in pairs and lang == "en":
+                out[name] = english(row, name)
+            else:
+                out[name] = row[name]
+                if name in pairs:
+                    out[f"{name}_en"] = english(row, name)
+        out_rows.append(out)
+    return _solutions(out_variables, out_rows)
+
+
+def _solutions(variables: list[str], table: list[dict[str, Any]]) -> ox.QuerySolutions:
+    """Solutions made from rows of terms (through the SPARQL results JSON format)."""
+    document = {"head": {"vars": variables},
+                "results": {"bindings": [{name: _json_term(term) for name, term in row.items() if term is not None}
+                                         for row in table]}}
+    result = ox.parse_query_results(json.dumps(document).encode("utf-8"), format=ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
 
 
 # --------------------------------------------------------------------------- rows and tables

@@ -155,84 +155,136 @@ def _png(figure: Any) -> bytes:
 
 def heatmap_png(data: PracticeData) -> bytes:
     """Region x mechanism heatmap: cell = practices of the region using the mechanism."""
+    if not data.uses:
+        return _no_data_png("地区 × 机制 Region × mechanism")
+    with _drawing():
+        return _png(heatmap_figure(data))
+
+
+def heatmap_figure(data: PracticeData) -> Any:
+    """The region x mechanism heatmap as a matplotlib Figure, its axes named in Chinese and English
+    (河南省 Henan Province; 多部门联动 Multi-department coordination). Call inside :func:`_drawing`."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    if not data.uses:
-        return _no_data_png("地区 × 机制 Region × mechanism")
     regions = sorted({r for r, _ in data.uses}, key=lambda r: (_province_key(data, r), r))
     mechanisms = sorted({m for _, m in data.uses},
                         key=lambda m: (data.mechanisms[m].category or "" if m in data.mechanisms else "", m))
     matrix = [[len(data.uses[(r, m)].practices) if (r, m) in data.uses else 0 for m in mechanisms] for r in regions]
-    with _drawing():
-        figure = Figure(figsize=(0.24 * len(mechanisms) + 3.5, 0.3 * len(regions) + 3.2))
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        top = max([1, *(value for row in matrix for value in row)])
-        colours = matplotlib.colormaps["Blues"].resampled(top + 1)
-        image = axes.imshow(matrix, aspect="auto", cmap=colours, vmin=-0.5, vmax=top + 0.5, interpolation="nearest")
-        for y, row in enumerate(matrix):
-            for x, value in enumerate(row):
-                if value:
-                    axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5,
-                              color="white" if value > top / 2 else "#1f3b57")
-        axes.set_xticks(range(len(mechanisms)))
-        axes.set_xticklabels([_mechanism_label(data, m) for m in mechanisms], rotation=90, fontsize=8)
-        axes.set_yticks(range(len(regions)))
-        axes.set_yticklabels([data.region_label(r).zh for r in regions], fontsize=9)
-        axes.set_xticks([x - 0.5 for x in range(1, len(mechanisms))], minor=True)
-        axes.set_yticks([y - 0.5 for y in range(1, len(regions))], minor=True)
-        axes.grid(which="minor", color="#dddddd", linewidth=0.4)
-        axes.tick_params(which="minor", length=0)
-        axes.set_title("地区 × 机制（做法数）  Region × mechanism (number of practices)", fontsize=12)
-        colour_bar = figure.colorbar(image, ax=axes, fraction=0.02, pad=0.01, ticks=range(top + 1))
-        colour_bar.set_label("做法数 practices")
-        return _png(figure)
+    figure = Figure(figsize=(0.24 * len(mechanisms) + 5.5, 0.3 * len(regions) + 5.2))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    top = max([1, *(value for row in matrix for value in row)])
+    colours = matplotlib.colormaps["Blues"].resampled(top + 1)
+    image = axes.imshow(matrix, aspect="auto", cmap=colours, vmin=-0.5, vmax=top + 0.5, interpolation="nearest")
+    for y, row in enumerate(matrix):
+        for x, value in enumerate(row):
+            if value:
+                axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5,
+                          color="white" if value > top / 2 else "#1f3b57")
+    axes.set_xticks(range(len(mechanisms)))
+    axes.set_xticklabels([_bilingual(_mechanism_names(data, m)) for m in mechanisms], rotation=90, fontsize=7.5)
+    axes.set_yticks(range(len(regions)))
+    axes.set_yticklabels([_bilingual(_region_names(data, r)) for r in regions], fontsize=8.5)
+    axes.set_xlabel(HEATMAP_AXES[0], fontsize=10)
+    axes.set_ylabel(HEATMAP_AXES[1], fontsize=10)
+    axes.set_xticks([x - 0.5 for x in range(1, len(mechanisms))], minor=True)
+    axes.set_yticks([y - 0.5 for y in range(1, len(regions))], minor=True)
+    axes.grid(which="minor", color="#dddddd", linewidth=0.4)
+    axes.tick_params(which="minor", length=0)
+    axes.set_title(HEATMAP_TITLE, fontsize=12)
+    colour_bar = figure.colorbar(image, ax=axes, fraction=0.02, pad=0.01, ticks=range(top + 1))
+    colour_bar.set_label("做法数 practices")
+    return figure
+
+
+HEATMAP_TITLE = "地区 × 机制（做法数）  Region × mechanism (number of practices)"
+HEATMAP_AXES = ("机制 Mechanism", "地区 Region")
+
+
+def _bilingual(names: tuple[str, str]) -> str:
+    """A label in Chinese and English (one of them when the other is missing or the same)."""
+    zh, en = names
+    return zh if not en or en == zh else f"{zh} {en}" if zh else en
 
 
 def network_png(network: nx.Graph) -> bytes:
-    """The co-participation network of participant kinds (seeded spring layout)."""
+    """The co-participation network of participant kinds (seeded layout, labels placed apart)."""
+    if network.number_of_nodes() == 0:
+        return _no_data_png("联合安排中的共同参与网络 Co-participation in joint arrangements")
+    with _drawing():
+        return _png(network_figure(network))
+
+
+LABEL_GID = "pg-node-label"  # the gid of the node labels in the co-participation chart
+
+
+def network_figure(network: nx.Graph) -> Any:
+    """The co-participation chart as a matplotlib Figure, drawn: nodes sized by arrangements, edges by
+    shared arrangements, and each node's label (Chinese, English) moved by adjustText, with a fixed
+    number of steps (so the same graph gives the same picture), until no two labels and no label
+    and edge count overlap; a label moved off its node gets a thin line to it. Call inside
+    :func:`_drawing` for the font."""
     import networkx as nx
+    from adjustText import adjust_text
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     start = nx.kamada_kawai_layout(network, weight=None)
-    if network.number_of_nodes() == 0:
-        return _no_data_png("联合安排中的共同参与网络 Co-participation in joint arrangements")
     positions = nx.spring_layout(network, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
                                  k=3.0 / max(1, len(network)) ** 0.5)
     positions = {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
-    with _drawing():
-        figure = Figure(figsize=(14, 11))
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        weights = [network.edges[e]["weight"] for e in network.edges]
-        for (a, b), weight in zip(network.edges, weights, strict=True):
-            (x1, y1), (x2, y2) = positions[a], positions[b]
-            axes.plot([x1, x2], [y1, y2], color="#888888", linewidth=0.6 + 0.9 * weight, alpha=0.55, zorder=1)
-            if weight >= 2:
-                axes.text((x1 + x2) / 2, (y1 + y2) / 2, str(weight), fontsize=7, color="#333333", zorder=3.5,
-                          ha="center", va="center", bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#f2f2f2",
-                                                          "edgecolor": "#999999", "linewidth": 0.4})
-        for node in network.nodes:
-            x, y = positions[node]
-            size = 120 + 90 * network.nodes[node]["arrangements"]
-            axes.scatter([x], [y], s=size, color=KIND_COLOURS[_scheme(node)], edgecolors="white", zorder=3)
-            attributes = network.nodes[node]
-            axes.annotate(f"{attributes['label_zh']}\n{attributes['label_en']}", (x, y), xytext=(0, 9),
-                          textcoords="offset points", ha="center", va="bottom", fontsize=7.5, zorder=6,
-                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                                "alpha": 0.75})
-        handles = [Line2D([0], [0], marker="o", linestyle="", markersize=9, color=colour, label=KIND_LEGEND[key])
-                   for key, colour in KIND_COLOURS.items()]
-        axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=False)
-        axes.set_title("联合安排中的共同参与网络（边 = 共同参与的安排数）\n"
-                       "Co-participation in joint arrangements (edge = arrangements shared)", fontsize=12)
-        axes.set_axis_off()
-        axes.margins(0.12)
-        return _png(figure)
+    figure = Figure(figsize=(14, 11))
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    weights = [network.edges[e]["weight"] for e in network.edges]
+    counts = []
+    for (a, b), weight in zip(network.edges, weights, strict=True):
+        (x1, y1), (x2, y2) = positions[a], positions[b]
+        axes.plot([x1, x2], [y1, y2], color="#888888", linewidth=0.6 + 0.9 * weight, alpha=0.55, zorder=1)
+        if weight >= 2:
+            counts.append(axes.text((x1 + x2) / 2, (y1 + y2) / 2, str(weight), fontsize=7, color="#333333",
+                                    zorder=3.5, ha="center", va="center",
+                                    bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#f2f2f2",
+                                          "edgecolor": "#999999", "linewidth": 0.4}))
+    markers = []
+    for node in network.nodes:
+        size = 120 + 90 * network.nodes[node]["arrangements"]
+        x, y = positions[node]
+        (marker,) = axes.plot([x], [y], linestyle="", marker="o", markersize=size ** 0.5, zorder=3,
+                              color=KIND_COLOURS[_scheme(node)], markeredgecolor="white")
+        markers.append(marker)  # a Line2D: its extent is the marker's, which adjustText keeps labels off
+    handles = [Line2D([0], [0], marker="o", linestyle="", markersize=9, color=colour, label=KIND_LEGEND[key])
+               for key, colour in KIND_COLOURS.items()]
+    axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=False)
+    axes.set_title("联合安排中的共同参与网络（边 = 共同参与的安排数）\n"
+                   "Co-participation in joint arrangements (edge = arrangements shared)", fontsize=12)
+    axes.set_axis_off()
+    axes.margins(0.12)
+    canvas.draw()  # the limits are set: a label starts just above its node
+    to_data = axes.transData.inverted()
+    xs, ys, labels = [], [], []
+    for node, marker in zip(network.nodes, markers, strict=True):
+        x, y = positions[node]
+        top = marker.get_window_extent(canvas.get_renderer()).y1
+        anchor = to_data.transform((axes.transData.transform((x, y))[0], top + 3))
+        attributes = network.nodes[node]
+        xs.append(x)
+        ys.append(y)
+        labels.append(axes.text(anchor[0], anchor[1], f"{attributes['label_zh']}\n{attributes['label_en']}",
+                                ha="center", va="bottom", fontsize=7.5, zorder=6, gid=LABEL_GID,
+                                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                      "alpha": 0.8}))
+    adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=markers + counts, avoid_self=False, ax=axes,
+                iter_lim=LABEL_STEPS, expand=(1.12, 1.3), ensure_inside_axes=True,
+                arrowprops={"arrowstyle": "-", "color": "#666666", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 4})
+    canvas.draw()
+    return figure
+
+
+LABEL_STEPS = 300  # adjustText's steps: a fixed count (its default is a time limit, which varies by machine)
 
 
 def _no_data_png(title: str) -> bytes:
@@ -250,12 +302,13 @@ def _no_data_png(title: str) -> bytes:
 
 def chart_texts(data: PracticeData, network: nx.Graph) -> list[str]:
     """Every text the charts draw (a test checks the font has their glyphs)."""
-    texts = [data.region_label(r).zh for r, _ in data.uses]
-    texts += [_mechanism_label(data, m) for _, m in data.uses]
+    texts = [_bilingual(_region_names(data, r)) for r, _ in data.uses]
+    texts += [_bilingual(_mechanism_names(data, m)) for _, m in data.uses]
+    texts += list(HEATMAP_AXES)
     texts += [network.nodes[n]["label_zh"] for n in network.nodes]
     texts += [network.nodes[n]["label_en"] for n in network.nodes]
     texts += list(KIND_LEGEND.values())
-    texts += ["地区 × 机制（做法数）  Region × mechanism (number of practices)", "做法数 practices",
+    texts += [HEATMAP_TITLE, "做法数 practices",
               "联合安排中的共同参与网络（边 = 共同参与的安排数）", "图中无此数据 No such data in the graph"]
     return texts
 
@@ -268,8 +321,16 @@ def _province_key(data: PracticeData, region: str) -> str:
     return data.regions[region].province if region in data.regions else region
 
 
-def _mechanism_label(data: PracticeData, mechanism: str) -> str:
-    return data.mechanisms[mechanism].label.zh if mechanism in data.mechanisms else mechanism
+def _mechanism_names(data: PracticeData, mechanism: str) -> tuple[str, str]:
+    if mechanism not in data.mechanisms:
+        return mechanism, ""
+    label = data.mechanisms[mechanism].label
+    return label.zh, label.en
+
+
+def _region_names(data: PracticeData, region: str) -> tuple[str, str]:
+    label = data.region_label(region)
+    return label.zh, label.en
 
 
 # ------------------------------------------------------------------------------------ Gephi files

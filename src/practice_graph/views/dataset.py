@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS
 from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
+
+from practice_graph.views.read import GraphLike, as_source
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -58,34 +61,22 @@ def schema_org_dataset(graph: Graph) -> dict[str, Any] | None:
     return description
 
 
-DESCRIPTION = """
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT { ?dataset ?p ?o . ?source ?sp ?so }
-WHERE { ?dataset a dcat:Dataset ; ?p ?o . OPTIONAL { ?dataset dcterms:source ?source . ?source ?sp ?so } }
-"""
-
-
-def description_graph(graph: Any) -> Graph:
-    """The dataset description of a graph as a small rdflib Graph: ``graph`` is an rdflib Graph, a
-    pyoxigraph Store or a views Source holding a store (an endpoint's description is not fetched)."""
+def description_graph(graph: GraphLike) -> Graph:
+    """The dataset description of a graph (an rdflib Graph, a pyoxigraph Store, or a views Source on a
+    store or an endpoint) as a small rdflib Graph."""
     from rdflib import Graph
 
-    if hasattr(graph, "serialize") and hasattr(graph, "triples"):  # an rdflib Graph
+    if isinstance(graph, Graph):
         return graph
-    store = getattr(graph, "store", graph)
     described = Graph()
-    if hasattr(store, "query"):
-        import pyoxigraph as ox
-
-        triples = store.query(DESCRIPTION)
-        if isinstance(triples, ox.QueryTriples):
-            body = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
-            described.parse(data=body, format="nt")
+    triples = as_source(graph).triples("graph-dataset")
+    if triples:
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        described.parse(data=body, format="nt")
     return described
 
 
-def jsonld_script(graph: Any) -> str:
+def jsonld_script(graph: GraphLike) -> str:
     """``<script type="application/ld+json">`` with the description ("" when there is none); ``<``, ``>``
     and ``&`` are written as JSON escapes, so no text in it can close the element."""
     description = schema_org_dataset(description_graph(graph))
@@ -96,7 +87,7 @@ def jsonld_script(graph: Any) -> str:
     return f'<script type="application/ld+json">\n{text}\n</script>'
 
 
-def embed_dataset_jsonld(page: str, graph: Any) -> str:
+def embed_dataset_jsonld(page: str, graph: GraphLike) -> str:
     """``page`` (an HTML document of ours) with the description inserted before its ``</head>``."""
     script = jsonld_script(graph)
     if not script or "</head>" not in page:

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from practice_graph.core.namespaces import PREFIXES
 from practice_graph.sparql.query import with_values
-from practice_graph.sparql.remote import remote_solutions
+from practice_graph.sparql.remote import remote_query, remote_solutions
 from practice_graph.sparql.store import oxigraph_store
 
 VIEW_DIR = Path(__file__).resolve().parent / "queries"
@@ -113,6 +113,19 @@ class Source:
             raise ValueError("a Source needs a store or an endpoint")
         names = [variable.value for variable in solutions.variables]
         return [dict(zip(names, map(_value, solution), strict=True)) for solution in solutions]
+
+    def triples(self, view: str) -> list[ox.Triple]:
+        """The triples of a named CONSTRUCT view query (no parameters), sorted."""
+        text = view_text(view)
+        if self.endpoint:
+            result: Any = remote_query(self.endpoint, text)
+        elif self.store is not None:
+            result = self.store.query(text)
+        else:
+            raise ValueError("a Source needs a store or an endpoint")
+        if not isinstance(result, (ox.QueryTriples, list)):
+            raise ValueError(f"view {view} is not a CONSTRUCT")
+        return sorted(set(result), key=str)
 
 
 GraphLike = Any  # a Source, a pyoxigraph Store, or an rdflib Graph
@@ -263,6 +276,12 @@ class Arrangement:
     def lead_kinds(self) -> tuple[str, ...]:
         """The participant kinds that lead (role ``lead``), sorted."""
         return tuple(sorted({p.kind for p in self.participants if p.role == "lead"}))
+
+    @property
+    def convener_kinds(self) -> tuple[str, ...]:
+        """The participant kinds that convene the others (role ``convener``: the subject of 会同, 联合X,
+        组织X, 协调X, 依托X), sorted."""
+        return tuple(sorted({p.kind for p in self.participants if p.role == "convener"}))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from practice_graph.views import instruments
 from practice_graph.views.analysis import (
     Analysis,
     analyse,
@@ -31,6 +32,7 @@ REPORT = "report.md"
 REPORT_HTML = "report.html"
 HEATMAP = "region_mechanism_heatmap.png"
 NETWORK = "co_participation.png"
+INSTRUMENT_MIX = "instrument_mix.csv"
 CANDIDATES_PER_REGION = 3
 TOP_PAIRS = 20
 SOURCE_TITLE = "培育新时代建筑产业工人可复制经验做法清单（第一批）"
@@ -107,8 +109,15 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return [*lines, ""]
 
 
+def both(label: Label) -> str:
+    """A label as Markdown in Chinese and English (河南省 Henan Province); one when the other is
+    missing or the same."""
+    zh, en = md(label.zh), md(label.en)
+    return zh if not en or en == zh else f"{zh} {en}" if zh else en
+
+
 class _Names:
-    """Labels and links for the report."""
+    """Labels and links for the report: tables name everything in Chinese and English."""
 
     def __init__(self, data: PracticeData) -> None:
         self.data = data
@@ -134,7 +143,7 @@ class _Names:
         return ", ".join(self.practice_link(p) for p in sorted(practices))
 
     def arrangement_link(self, arrangement: str) -> str:
-        return f"[{md(self.data.arrangements[arrangement].label.zh)}](#{anchor(arrangement)})"
+        return f"[{both(self.data.arrangements[arrangement].label)}](#{anchor(arrangement)})"
 
     def regions_zh(self, regions: Iterable[str]) -> str:
         return "、".join(md(self.region(r).zh) for r in regions)
@@ -147,6 +156,15 @@ class _Names:
 
     def kinds_en(self, kinds: Iterable[str]) -> str:
         return " + ".join(md(self.kind(k).en) for k in kinds)
+
+    def regions_both(self, regions: Iterable[str]) -> str:
+        return "、".join(both(self.region(r)) for r in regions)
+
+    def kinds_both(self, kinds: Iterable[str]) -> str:
+        return " + ".join(both(self.kind(k)) for k in kinds)
+
+    def mechanisms_both(self, mechanisms: Iterable[str]) -> str:
+        return "、".join(both(self.mechanism(m)) for m in mechanisms)
 
 
 # ------------------------------------------------------------------------------------ CSV tables
@@ -184,21 +202,23 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
              for a, b, d in region_kind.edges(data=True))),
     )
     tables["arrangements.csv"] = _csv(
-        ["arrangement", "label_zh", "label_en", "kind", "kind_zh", "kind_en", "region", "region_zh", "practice",
-         "participant_kinds", "participant_kinds_zh", "lead_kinds", "participants", "quotes"],
+        ["arrangement", "label_zh", "label_en", "kind", "kind_zh", "kind_en", "region", "region_zh", "region_en",
+         "practice", "participant_kinds", "participant_kinds_zh", "participant_kinds_en", "lead_kinds",
+         "convener_kinds", "participants", "quotes"],
         ([a.id, a.label.zh, a.label.en, a.kind, names.arrangement_kind(a.kind).zh, names.arrangement_kind(a.kind).en,
-          a.region, names.region(a.region).zh, a.practice, ";".join(a.kinds),
-          "+".join(names.kind(k).zh for k in a.kinds), ";".join(a.lead_kinds),
+          a.region, names.region(a.region).zh, names.region(a.region).en, a.practice, ";".join(a.kinds),
+          "+".join(names.kind(k).zh for k in a.kinds), " + ".join(names.kind(k).en for k in a.kinds),
+          ";".join(a.lead_kinds), ";".join(a.convener_kinds),
           "; ".join(f"{p.id}:{p.role or ''}" for p in a.participants),
           _quote_text(sorted({q for p in a.participants for q in p.quotes}))]
          for a in data.arrangements.values()),
     )
     tables["combinations.csv"] = _csv(
-        ["kinds", "kinds_zh", "kinds_en", "size", "support", "region_count", "regions", "regions_zh", "arrangements",
-         "practice_ids", "quotes"],
+        ["kinds", "kinds_zh", "kinds_en", "size", "support", "region_count", "regions", "regions_zh", "regions_en",
+         "arrangements", "practice_ids", "quotes"],
         ([";".join(c.kinds), "+".join(names.kind(k).zh for k in c.kinds), " + ".join(names.kind(k).en for k in c.kinds),
           len(c.kinds), c.support, len(c.regions), ";".join(c.regions),
-          "、".join(names.region(r).zh for r in c.regions),
+          "、".join(names.region(r).zh for r in c.regions), "; ".join(names.region(r).en for r in c.regions),
           ";".join(c.arrangements), ";".join(c.practices), _quote_text(c.quotes)]
          for c in analysis.combinations),
     )
@@ -229,15 +249,17 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
                                          ("similarity_participant_kinds.csv", analysis.kind_similarity, True)):
         label = names.kind if by_kinds else names.mechanism
         tables[name] = _csv(
-            ["region_a", "region_a_zh", "region_b", "region_b_zh", "jaccard", "shared", "union", "shared_ids",
-             "shared_zh", "practice_ids"],
-            ([s.a, names.region(s.a).zh, s.b, names.region(s.b).zh, f"{s.jaccard:.6f}", len(s.shared), s.union,
-              ";".join(s.shared), "、".join(label(x).zh for x in s.shared),
+            ["region_a", "region_a_zh", "region_a_en", "region_b", "region_b_zh", "region_b_en", "jaccard", "shared",
+             "union", "shared_ids", "shared_zh", "shared_en", "practice_ids"],
+            ([s.a, names.region(s.a).zh, names.region(s.a).en, s.b, names.region(s.b).zh, names.region(s.b).en,
+              f"{s.jaccard:.6f}", len(s.shared), s.union,
+              ";".join(s.shared), "、".join(label(x).zh for x in s.shared), "; ".join(label(x).en for x in s.shared),
               ";".join(sorted(_practices_behind(data, (s.a, s.b), s.shared, by_kinds)))] for s in similarities),
         )
     tables["nearest_regions.csv"] = _csv(
-        ["basis", "region", "region_zh", "rank", "neighbour", "neighbour_zh", "jaccard"],
-        ([basis, region, names.region(region).zh, rank, other, names.region(other).zh, f"{score:.6f}"]
+        ["basis", "region", "region_zh", "region_en", "rank", "neighbour", "neighbour_zh", "neighbour_en", "jaccard"],
+        ([basis, region, names.region(region).zh, names.region(region).en, rank, other, names.region(other).zh,
+          names.region(other).en, f"{score:.6f}"]
          for basis, table in (("mechanisms", analysis.nearest_by_mechanisms),
                               ("participant-kinds", analysis.nearest_by_kinds))
          for region, neighbours in table.items() for rank, (other, score) in enumerate(neighbours, start=1)),
@@ -259,8 +281,10 @@ def csv_tables(analysis: Analysis) -> dict[str, bytes]:
 
 
 # ------------------------------------------------------------------------------------ the report
-def report_markdown(analysis: Analysis, files: Iterable[str]) -> str:
-    """The bilingual report: each question answered with tables linked to the practices behind them."""
+def report_markdown(analysis: Analysis, files: Iterable[str],
+                    instrument_mix: Sequence[instruments.MixRow] = ()) -> str:
+    """The bilingual report: each question answered with tables linked to the practices behind them
+    (with the policy-instrument mix where ``instrument_mix`` gives its rows)."""
     data = analysis.data
     names = _Names(data)
     out: list[str] = [
@@ -286,7 +310,8 @@ def report_markdown(analysis: Analysis, files: Iterable[str]) -> str:
     out += _section_similarity(analysis, names)
     out += _section_candidates(analysis, names)
     out += _section_centrality(analysis, names)
-    out += ["## 6. 图表与文件 · Charts and files", "",
+    out += _section_instruments(list(instrument_mix))
+    out += ["## 7. 图表与文件 · Charts and files", "",
             f"![地区 × 机制 Region × mechanism]({HEATMAP})", "",
             f"![共同参与网络 Co-participation network]({NETWORK})", ""]
     out += [f"- [{md(name)}]({name})" for name in sorted(files) if name != REPORT]
@@ -302,7 +327,7 @@ def _section_rollup(analysis: Analysis, names: _Names) -> list[str]:
     for r in analysis.rollups:
         if r.region not in provinces:
             continue
-        breakdown = "、".join(f"{md(names.region(k).zh)} {len(v)}" for k, v in r.by_region.items())
+        breakdown = "、".join(f"{both(names.region(k))} {len(v)}" for k, v in r.by_region.items())
         rows.append([md(r.label.zh), md(r.label.en), str(len(r.practices)), breakdown,
                      names.practice_links(r.practices)])
     return ["## 1. 省级汇总 · How practices roll up to provinces", "",
@@ -315,19 +340,23 @@ def _section_arrangements(analysis: Analysis, names: _Names) -> list[str]:
     data = analysis.data
     out = ["## 2. 联合安排 · Joint arrangements", "",
            "### 2.1 各地区采用的联合安排 · Which regions use which joint arrangements", "",
-           "签名 = 参与方类型的集合；牵头 = 角色为牵头的类型。 Signature = the set of participant kinds; "
-           "lead = the kinds whose role is lead (blank where the text states no lead).", ""]
+           "签名 = 参与方类型的集合；牵头 = 角色为牵头的类型；"
+           "召集 = 角色为召集的类型（会同、联合、组织、协调、依托的主语）。 "
+           "Signature = the set of participant kinds; lead = the kinds whose role is lead (牵头, 主导; blank where "
+           "the text states no lead); convener = the kinds that bring the others in (the subject of 会同, 联合X, "
+           "组织X, 协调X, 依托X).", ""]
     rows = []
     for a in sorted(data.arrangements.values(), key=lambda a: (a.region, a.id)):
         rows.append([md(names.region(a.region).zh), md(names.region(a.region).en), names.arrangement_link(a.id),
                      f"{md(names.arrangement_kind(a.kind).zh)} {md(names.arrangement_kind(a.kind).en)}",
-                     names.kinds_zh(a.kinds), names.kinds_zh(a.lead_kinds), names.practice_link(a.practice)])
-    out += _table(["地区", "Region", "安排 Arrangement", "类型 Kind", "签名 Signature", "牵头 Lead", "做法 Practice"],
-                  rows)
+                     names.kinds_both(a.kinds), names.kinds_both(a.lead_kinds), names.kinds_both(a.convener_kinds),
+                     names.practice_link(a.practice)])
+    out += _table(["地区", "Region", "安排 Arrangement", "类型 Kind", "签名 Signature", "牵头 Lead", "召集 Convener",
+                   "做法 Practice"], rows)
     out += ["### 2.2 反复出现的组合 · Recurring combinations", "",
             "两个及以上类型、出现在两个及以上安排中的每一种组合。 Every combination of two or more participant "
             "kinds that occurs in two or more arrangements (support = arrangements).", ""]
-    rows = [[names.kinds_zh(c.kinds), names.kinds_en(c.kinds), str(c.support), names.regions_zh(c.regions),
+    rows = [[names.kinds_zh(c.kinds), names.kinds_en(c.kinds), str(c.support), names.regions_both(c.regions),
              ", ".join(names.arrangement_link(a) for a in c.arrangements), names.practice_links(c.practices)]
             for c in analysis.combinations]
     out += _table(["组合", "Combination", "支持度 Support", "地区 Regions", "安排 Arrangements",
@@ -345,9 +374,58 @@ def _section_arrangements(analysis: Analysis, names: _Names) -> list[str]:
         arrangement_ids = [a for ids in regions.values() for a in ids]
         practices = {data.arrangements[a].practice for a in arrangement_ids}
         rows.append([md(names.arrangement_kind(kind).zh), md(names.arrangement_kind(kind).en), str(len(regions)),
-                     names.regions_zh(regions), names.practice_links(practices)])
-    out += _table(["类型", "Kind", "地区数 Regions", "地区", "做法 Practices"], rows)
+                     names.regions_both(regions), names.practice_links(practices)])
+    out += _table(["类型", "Kind", "地区数 Regions", "地区 Regions", "做法 Practices"], rows)
     return out
+
+
+def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
+    if not rows:
+        return []
+    whole = instruments.total(rows, "all", "all")
+    out = ["## 6. 政策工具组合 · Policy instrument mix", "",
+           "每条机制运用按罗斯韦尔与泽格维尔德（供给型、环境型、需求型及其子类）和胡德的 NATO（信息、权威、财政、组织）"
+           "编码（编码手册 §16）。 Each mechanism use (a practice adopting, requiring, funding, promoting or "
+           "monitoring a mechanism) is coded on Rothwell and Zegveld's types and sub-types and on Hood's NATO "
+           f"(CODEBOOK.md §16). {whole.uses if whole else 0} uses in {whole.practices if whole else 0} practices; "
+           "shares are of the group's uses; a practice counts once per row. All rows: `instrument_mix.csv`; the "
+           "same figures: competency question `cq15`.", "",
+           "### 6.1 全部 · The whole list", ""]
+    table = [[md(r.instrument_label.zh), md(r.instrument_label.en), md(r.scheme), str(r.uses), f"{_percent(rows, r)}",
+              str(r.practices)] for r in rows if r.dimension == "all" and r.scheme != "total"]
+    out += _table(["工具", "Instrument", "方案 Scheme", "运用 Uses", "占比 Share", "做法 Practices"], table)
+    titles = {"task": "### 6.2 按工作任务 · By work task",
+              "province": "### 6.3 按省级行政区 · By province (the lead region's)",
+              "level": "### 6.4 按牵头地区级别 · By the lead region's level",
+              "arrangement-kind": "### 6.5 联合安排承载的工具 · Instruments the joint arrangements carry"}
+    labels = {(r.scheme, r.instrument): r.instrument_label for r in rows}
+    codes = [(scheme, code) for scheme, group in (("rz-type", instruments.RZ_TYPES), ("nato", instruments.NATO_CODES))
+             for code in group]
+    header = ["分组", "Group", "运用 Uses", "做法 Practices",
+              *(f"{md(labels[key].zh)} {md(labels[key].en)}" if key in labels else md(key[1]) for key in codes)]
+    for dimension, title in titles.items():
+        out += [title, ""]
+        if dimension == "arrangement-kind":
+            out += ["按联合安排类型，统计该类安排承载的机制运用（锚定引语所在句子里由安排执行的运用）。 "
+                    "Per kind of joint arrangement, the mechanism uses the arrangements of that kind carry: the "
+                    "uses of their practice that they perform, in the sentence of their anchor (CODEBOOK.md "
+                    "JA-11).", ""]
+        table = []
+        for group in instruments.groups(rows, dimension):
+            cells = [_count(rows, group, scheme, code) for scheme, code in codes]
+            table.append([md(group.group_label.zh), md(group.group_label.en), str(group.uses),
+                          str(group.practices), *cells])
+        out += _table(header, table)
+    return out
+
+
+def _percent(rows: list[instruments.MixRow], row: instruments.MixRow) -> str:
+    return f"{instruments.share(rows, row.dimension, row.group, row.scheme, row.instrument):.0%}"
+
+
+def _count(rows: list[instruments.MixRow], group: instruments.MixRow, scheme: str, code: str) -> str:
+    found = instruments.cell(rows, group.dimension, group.group, scheme, code)
+    return f"{found.uses} ({_percent(rows, found)})" if found else "0"
 
 
 def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
@@ -362,8 +440,7 @@ def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
         for other, score in neighbours:
             first, second = sorted((region, other))
             shared = mechanisms[(first, second)].shared
-            shared_zh = "、".join(md(names.mechanism(m).zh) for m in shared)
-            cells.append(f"{md(names.region(other).zh)} {score:.2f} ({shared_zh})")
+            cells.append(f"{both(names.region(other))} {score:.2f} ({names.mechanisms_both(shared)})")
         rows.append([md(names.region(region).zh), md(names.region(region).en), "; ".join(cells)])
     out += _table(["地区", "Region", "最相近（杰卡德，共有机制） Nearest (Jaccard, shared mechanisms)"], rows)
     for title, similarities, by_kinds in (
@@ -377,7 +454,7 @@ def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
             practices = _practices_behind(analysis.data, (s.a, s.b), s.shared, by_kinds)
             rows.append([f"{md(names.region(s.a).zh)} – {md(names.region(s.b).zh)}",
                          f"{md(names.region(s.a).en)} – {md(names.region(s.b).en)}", f"{s.jaccard:.3f}",
-                         f"{len(s.shared)}/{s.union}", "、".join(md(label(x).zh) for x in s.shared),
+                         f"{len(s.shared)}/{s.union}", "、".join(both(label(x)) for x in s.shared),
                          names.practice_links(practices)])
         out += _table(["地区对", "Pair", "杰卡德 Jaccard", "共有/并集 Shared/union", "共有 Shared",
                        "做法 Practices"], rows)
@@ -385,7 +462,7 @@ def _section_similarity(analysis: Analysis, names: _Names) -> list[str]:
             "在机制相似度图上的 Louvain 社区划分（固定随机种子，结果可复现）。 Louvain communities on the "
             "mechanism-similarity graph (seeded, reproducible); shared = mechanisms used by two or more members.", ""]
     rows = [[str(c.number), names.regions_zh(c.regions), names.regions_en(c.regions),
-             "、".join(f"{md(names.mechanism(m).zh)} {n}" for m, n in c.shared_mechanisms[:8])]
+             "、".join(f"{both(names.mechanism(m))} {n}" for m, n in c.shared_mechanisms[:8])]
             for c in analysis.communities]
     out += _table(["群组 No.", "地区", "Regions", "共有机制（地区数） Shared mechanisms (regions)"], rows)
     return out
@@ -410,9 +487,9 @@ def _section_candidates(analysis: Analysis, names: _Names) -> list[str]:
         if shown.get(c.region, 0) >= CANDIDATES_PER_REGION:
             continue
         shown[c.region] = shown.get(c.region, 0) + 1
-        using = "、".join(f"{md(names.region(n).zh)} {s:.2f}" for n, s in c.used_by_nearest)
+        using = "、".join(f"{both(names.region(n))} {s:.2f}" for n, s in c.used_by_nearest)
         evidence = "；".join(f"「{md(q.text)}」" for q in c.quotes[:2])
-        rows.append([md(names.region(c.region).zh), md(names.mechanism(c.mechanism).zh),
+        rows.append([both(names.region(c.region)), md(names.mechanism(c.mechanism).zh),
                      md(names.mechanism(c.mechanism).en), f"{c.score:.2f}", str(c.regions_using), using,
                      names.practice_links(c.practices), evidence])
     out += _table(["地区 Region", "机制", "Mechanism", "得分 Score", "采用地区数 Regions using",
@@ -428,7 +505,7 @@ def _section_centrality(analysis: Analysis, names: _Names) -> list[str]:
            "shortest path runs through the kind.", ""]
     rows = []
     for c in analysis.centrality:
-        pairs = "; ".join(f"{md(names.kind(a).zh)}–{md(names.kind(b).zh)}" for a, b in c.brokers[:6])
+        pairs = "; ".join(f"{both(names.kind(a))} – {both(names.kind(b))}" for a, b in c.brokers[:6])
         more = f" (+{len(c.brokers) - 6})" if len(c.brokers) > 6 else ""
         practices = {a.practice for a in analysis.data.arrangements.values() if c.kind in a.kinds}
         rows.append([md(c.label.zh), md(c.label.en), str(c.arrangements), str(c.degree), str(c.strength),
@@ -468,7 +545,7 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
         role_text = f" · {md(role.zh)} {md(role.en)}" if role else ""
         kind = names.kind(p.kind)
         quotes = "；".join(f"「{md(q.text)}」" for q in p.quotes)
-        out.append(f"- {md(p.label.zh)} ({md(kind.zh)} {md(kind.en)}){role_text}: {quotes}")
+        out.append(f"- {both(p.label)} ({md(kind.zh)} {md(kind.en)}){role_text}: {quotes}")
     return [*out, ""]
 
 
@@ -486,6 +563,8 @@ def render_analysis(graph: GraphLike) -> dict[str, bytes]:
         raise NothingToAnalyse("the graph holds no pg:Practice with a pg:leadRegion; nothing to analyse")
     network = co_participation_graph(data)
     files = csv_tables(analysis)
+    mix = instruments.instrument_mix(source)
+    files[INSTRUMENT_MIX] = _csv(instruments.MIX_HEADER, instruments.mix_table(mix))
     files[HEATMAP] = charts.heatmap_png(data)
     files[NETWORK] = charts.network_png(network)
     for stem, view in (("practice_graph", typed_multigraph(source)), ("co_participation", network),
@@ -493,7 +572,7 @@ def render_analysis(graph: GraphLike) -> dict[str, bytes]:
                        ("region_participant_kind", region_kind_graph(data))):
         files[f"{stem}.graphml"] = charts.graphml_bytes(view)
         files[f"{stem}.gexf"] = charts.gexf_bytes(view)
-    markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML])
+    markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML], mix)
     files[REPORT] = markdown.encode("utf-8")
     files[REPORT_HTML] = report_html(markdown, files, head=jsonld_script(graph)).encode("utf-8")
     return files

@@ -27,6 +27,7 @@ from rdflib.namespace import OWL
 
 from practice_graph.core.files import read_folder, write_outputs
 from practice_graph.core.namespaces import PG, PREFIXES
+from practice_graph.core.web import accepted_media
 from practice_graph.sparql import query as queries
 from practice_graph.views.html import bilingual, page, relative, script_json, table, text
 from practice_graph.views.map import MapDataMissing, render_map
@@ -272,7 +273,8 @@ def render_queries(view: GraphView, ntriples: bytes) -> bytes:
     for named in queries.named_queries():
         params = EXAMPLE_PARAMS.get(named.name, {})
         try:
-            solutions = queries.run_select(store, named, params)
+            # the labels in Chinese and, beside them, in English (as `query --lang both`)
+            solutions = queries.in_language(store, queries.run_select(store, named, params), "both")
             variables = [variable.value for variable in solutions.variables]
             rows = [[result_cell(view, path, solution[name]) for name in variables] for solution in solutions]
             result = table([text(name) for name in variables], rows, "results")
@@ -281,9 +283,11 @@ def render_queries(view: GraphView, ntriples: bytes) -> bytes:
             result, counted = f'<p class="note">{text(error)}</p>', ""
         bound = ", ".join(f"{key} = {value}" for key, value in sorted(params.items()))
         bound_note = f'<p class="muted">示例参数 · example parameter: <code>{text(bound)}</code></p>' if bound else ""
-        contents.append(f'<li><a href="#{text(named.name)}">{text(named.name)}</a> {text(named.question)}</li>')
+        zh, en = named.questions
+        question = f'{text(zh)} <span class="en">{text(en)}</span>' if en else text(zh or named.question)
+        contents.append(f'<li><a href="#{text(named.name)}">{text(named.name)}</a> {question}</li>')
         sections.append(
-            f'<h2 id="{text(named.name)}"><code>{text(named.name)}</code></h2>\n<p>{text(named.question)}</p>\n'
+            f'<h2 id="{text(named.name)}"><code>{text(named.name)}</code></h2>\n<p>{question}</p>\n'
             f"{bound_note}<details><summary>SPARQL</summary><pre><code>{text(named.text)}</code></pre></details>\n"
             f'<p class="muted">{counted}</p>\n{result}')
     body = (
@@ -510,21 +514,10 @@ Answer = tuple[int, dict[str, str], bytes]
 
 def negotiate_format(accept: str) -> str | None:
     """``html``, ``ttl``, ``nt`` or ``jsonld`` for an Accept header (HTML when anything goes); None: nothing fits."""
-    ranked = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip().lower() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    weight = float(param[2:])
-                except ValueError:
-                    weight = 0.0
-        if weight > 0:
-            ranked.append((-weight, index, media))
+    ranked = accepted_media(accept)
     if not ranked:
         return "html"
-    for _, _, media in sorted(ranked):
+    for media in ranked:
         if media in HTML_TYPES or media in {"*/*", "text/*", ""}:
             return "html"
         if media in RDF_MEDIA:

@@ -120,6 +120,9 @@ class ViewerNode:
     tasks: set[str] = field(default_factory=set)
     provinces: set[str] = field(default_factory=set)
     number: int | None = None  # pg:number (work tasks, measures, practices)
+    parent: str | None = None  # a practice's measure, a measure's work task
+    lead: str | None = None  # a practice's lead region
+    aliases: tuple[str, ...] = ()  # other names it is found by (河南 for 河南省, Henan for Henan Province)
 
 
 @dataclass
@@ -142,6 +145,8 @@ class ViewerData:
     tasks: list[ViewerNode]
     provinces: list[ViewerNode]
     types: tuple[NodeType, ...] = NODE_TYPES
+    selected: bool = False  # a selection (--focus, --types, --task): the page opens on it, not on the overview
+    name: str = ""  # what was selected, as a file name part ("henan", "t-3", "practice-region")
 
     @property
     def large(self) -> bool:
@@ -247,6 +252,9 @@ def viewer_data(graph: GraphLike, model: Model | None = None) -> ViewerData:
                 add_edge(link.subject, link.object, drawn.names[predicate], None)
 
     _assign_tasks_and_provinces(nodes, read_scopes(source), links)
+    _assign_outline(nodes, by_predicate)
+    for viewer_node in nodes.values():
+        viewer_node.aliases = _aliases(viewer_node, quotes.get(viewer_node.iri, ()))
     tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
                    key=lambda n: (str(n.number).zfill(4), n.iri))
     province_iris = {link.object for link in by_predicate.get(str(PG.withinProvince), ()) if link.object in nodes}
@@ -275,21 +283,131 @@ def _assign_tasks_and_provinces(nodes: dict[str, ViewerNode], scopes: dict[str, 
                     nodes[parent].provinces |= nodes[child].provinces
 
 
+def _assign_outline(nodes: dict[str, ViewerNode], by_predicate: dict[str, list[Link]]) -> None:
+    """The list's outline: each practice's measure and lead region, each measure's work task."""
+    for predicate, attribute in ((PG.measure, "parent"), (PG.task, "parent"), (PG.leadRegion, "lead")):
+        for link in by_predicate.get(str(predicate), ()):
+            if link.subject in nodes and link.object in nodes and getattr(nodes[link.subject], attribute) is None:
+                setattr(nodes[link.subject], attribute, link.object)
+
+
+# Generic words that end the official name of a region: 河南省 is also called 河南, Henan Province Henan.
+_ZH_REGION_SUFFIXES = ("特别行政区", "壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "自治州", "自治县",
+                       "省", "市", "县", "区", "镇", "乡", "州", "盟", "旗")
+_EN_REGION_SUFFIXES = (" Autonomous Prefecture", " Autonomous Region", " Municipality", " Province", " Prefecture",
+                       " County", " District", " City", " Town")
+MAX_ALIAS = 12  # a region's quotes this short are the source's names for it (四川阿坝)
+
+
+def _aliases(node: ViewerNode, quotes: Iterable[Quote]) -> tuple[str, ...]:
+    """Other names of a region: its names without the generic word that ends them, a qualifier in
+    brackets dropped (Taizhou (Jiangsu)), and the short quotes that name it in the source."""
+    if node.type_key != "Region":
+        return ()
+    found: list[str] = []
+    zh = node.zh
+    for suffix in _ZH_REGION_SUFFIXES:
+        if zh.endswith(suffix) and len(zh) - len(suffix) >= 2:
+            found.append(zh[: -len(suffix)])
+            break
+    en = re.sub(r"\s*\([^)]*\)$", "", node.en)
+    if en != node.en:
+        found.append(en)
+    for suffix in _EN_REGION_SUFFIXES:
+        if en.endswith(suffix) and len(en) - len(suffix) >= 3:
+            found.append(en[: -len(suffix)])
+            break
+    found += sorted({q.text for q in quotes if len(q.text) <= MAX_ALIAS})
+    names = {node.zh, node.en}
+    return tuple(dict.fromkeys(a for a in found if a and a not in names))
+
+
+# ---------------------------------------------------------------------------- finding nodes by name
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def match_rank(node: ViewerNode, query: str) -> int | None:
+    """How well ``query`` names ``node``: 0 its id or name exactly (zh or en, any case), 1 one of its
+    aliases exactly, 2 the start of a name or alias, 3 the start of a word of one, 4 anywhere in one;
+    None when it does not match. The page's search ranks the same way."""
+    q = _normal(query)
+    if not q:
+        return None
+    names = [_normal(n) for n in (node.zh, node.en) if n]
+    aliases = [_normal(a) for a in node.aliases]
+    if q == node.record_id.casefold() or q in names:
+        return 0
+    if q in aliases:
+        return 1
+    every = names + aliases
+    if any(n.startswith(q) for n in every):
+        return 2
+    if any(re.search(r"(^|[\s,(“\"'-])" + re.escape(q), n) for n in every):
+        return 3
+    if any(q in n for n in every):
+        return 4
+    return None
+
+
+def find_nodes(nodes: Iterable[ViewerNode], query: str, best: int = 4) -> list[ViewerNode]:
+    """The nodes ``query`` names, best first: by :func:`match_rank` (up to ``best``), then the shorter
+    name (a province before a practice that names it), then the order of the node types."""
+    order = {t.key: i for i, t in enumerate(NODE_TYPES)}
+    ranked = []
+    for index, node in enumerate(nodes):
+        rank = match_rank(node, query)
+        if rank is not None and rank <= best:
+            length = min(len(n) for n in (node.zh, node.en, *node.aliases) if n) if (node.zh or node.en) else 0
+            ranked.append(((rank, length, order.get(node.type_key, len(order)), index), node))
+    return [node for _, node in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def close_names(nodes: Iterable[ViewerNode], query: str, limit: int = 5) -> list[ViewerNode]:
+    """Nodes whose id or a name is close to ``query``: containing it or contained in it, then spelled alike."""
+    import difflib
+
+    candidates = list(nodes)
+    found = find_nodes(candidates, query)
+    q = _normal(query)
+    spelled: dict[str, list[ViewerNode]] = defaultdict(list)
+    for node in candidates:
+        for name in (node.record_id, node.zh, node.en, *node.aliases):
+            if name:
+                spelled[_normal(name)].append(node)
+                if len(_normal(name)) >= 2 and _normal(name) in q:
+                    found.append(node)
+    for name in difflib.get_close_matches(q, list(spelled), n=limit, cutoff=0.6):
+        found += spelled[name]
+    unique = {id(node): node for node in reversed(found)}  # the first place of each
+    return sorted(unique.values(), key=lambda node: found.index(node))[:limit]
+
+
+def describe(node: ViewerNode) -> str:
+    """A node in one line: id (中文 / English)."""
+    names = " / ".join(n for n in (node.zh, node.en) if n)
+    return f"{node.record_id} ({names})" if names else node.record_id
+
+
 # ---------------------------------------------------------------------------- choosing a view
 def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: Iterable[str] = (),
            task: str | None = None) -> ViewerData:
     """Keep the chosen types, the nodes of one work task, and the neighbourhood of a focus node."""
     nodes = data.nodes
+    parts: list[str] = []
     if types:
         wanted = {_type_key(name) for name in types}
         nodes = [n for n in nodes if n.type_key in wanted]
+        parts += [t.key for t in data.types if t.key in wanted]
     if task:
         chosen = _find(data.tasks, task, "--task", "work task")
         nodes = [n for n in nodes if chosen.iri in n.tasks]
+        parts.append(chosen.record_id)
     kept = {n.iri for n in nodes}
     edges = [e for e in data.edges if e.source in kept and e.target in kept]
     if focus:
-        centre = _find(nodes, focus, "--focus", "node (after --types/--task)")
+        centre = _find(nodes, focus, "--focus", "node (after --types/--task)" if types or task else "node")
+        parts.append(centre.record_id + ("" if depth == 1 else f"-depth{depth}"))
         neighbours: dict[str, set[str]] = defaultdict(set)
         for edge in edges:
             neighbours[edge.source].add(edge.target)
@@ -300,7 +418,10 @@ def select(data: ViewerData, focus: str | None = None, depth: int = 1, types: It
             reached |= frontier
         nodes = [n for n in nodes if n.iri in reached]
         edges = [e for e in edges if e.source in reached and e.target in reached]
-    return ViewerData(nodes, edges, data.tasks, data.provinces, data.types)  # the filters keep every task and province
+    selected = bool(focus or types or task) or data.selected
+    name = re.sub(r"[^a-z0-9]+", "-", "-".join(filter(None, [data.name, *parts])).lower()).strip("-")
+    # the filters keep every task and province
+    return ViewerData(nodes, edges, data.tasks, data.provinces, data.types, selected=selected, name=name)
 
 
 def _type_key(name: str) -> str:
@@ -313,17 +434,33 @@ def _type_key(name: str) -> str:
 
 
 def _find(nodes: Iterable[ViewerNode], name: str, option: str, what: str) -> ViewerNode:
+    """The node ``name`` names: its id, IRI, Chinese or English name or an alias (a task also by its
+    number), or the start of one name when no other node's name starts so; when several are named
+    alike, the ids to choose from; when none, the close names."""
     name = name.strip()
     candidates = list(nodes)
-    for match in (
-        lambda n: n.record_id == name or str(n.iri) == name,
-        lambda n: name in (n.zh, n.en) or name.lower() == n.en.lower(),
-        lambda n: option == "--task" and name.isdigit() and n.number == int(name),
-    ):
-        found = [n for n in candidates if match(n)]
-        if found:
-            return found[0]
-    raise SelectionError(f"{option}: no {what} with id or label {name!r}")
+    if option == "--task" and name.isdigit():
+        numbered = [n for n in candidates if n.number == int(name)]
+        if numbered:
+            return numbered[0]
+    by_iri = [n for n in candidates if n.iri == name]
+    if by_iri:
+        return by_iri[0]
+    found = find_nodes(candidates, name, best=1)
+    starting = find_nodes(candidates, name, best=2)
+    if not found and len(starting) == 1:
+        return starting[0]
+    if found:
+        best = match_rank(found[0], name)
+        tied = [n for n in found if match_rank(n, name) == best]
+        if len(tied) > 1 and best == 0 and not any(n.record_id == name for n in tied):
+            choices = "; ".join(describe(n) for n in tied[:5])
+            raise SelectionError(f"{option}: {len(tied)} nodes are named {name!r}: {choices}; give an id")
+        return found[0]
+    close = close_names(candidates, name)
+    hint = ("; did you mean: " + "; ".join(describe(n) for n in close)) if close else (
+        "; give an id (henan), a Chinese or English name (河南省, Henan Province) or a short name (河南, Henan)")
+    raise SelectionError(f"{option}: no {what} with id or name {name!r}{hint}")
 
 
 # ---------------------------------------------------------------------------- layout for large graphs
@@ -373,6 +510,9 @@ def _scatter(index: Any, vectors: Any, count: int) -> Any:
 # ---------------------------------------------------------------------------- the page
 PAGE_TITLE = "practice-graph 实践知识图谱"
 CSP = content_security_policy()
+# pyvis's drawGraph: from the network's creation (then its click and stabilisation handlers) to its return
+_NETWORK_CREATION = re.compile(r"network = new vis\.Network\(container, data, options\);(.*?)return network;",
+                               re.DOTALL)
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
 
@@ -427,7 +567,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
                    "highlight": {"background": node_type.colour, "border": "#000000"}},
             # the tooltip travels as pgTip and becomes the vis title in the page's script: pyvis
             # switches every tooltip to innerHTML when any title contains "href"
-            pgTip=node.tooltip, pgType=node.type_key, pgEn=node.en, pgRid=node.record_id,
+            pgTip=node.tooltip, pgType=node.type_key, pgEn=node.en, pgRid=node.record_id, pgAliases=list(node.aliases),
             pgTasks=sorted(task_index[t] for t in node.tasks if t in task_index),
             pgProvinces=sorted(province_index[p] for p in node.provinces if p in province_index),
             **extra,
@@ -452,13 +592,59 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
                    "count": counts[t.key]} for t in data.types if counts[t.key]],
         "tasks": [{"zh": t.zh, "en": t.en, "rid": t.record_id} for t in data.tasks],
         "provinces": [{"zh": p.zh, "en": p.en, "rid": p.record_id} for p in data.provinces],
+        "typeOrder": [t.key for t in data.types],
+        "overview": None if data.selected else overview(data, ids),
     }
     return _post_process(page, view)
+
+
+OVERVIEW_COLUMNS = (("工作任务", "Work tasks"), ("主要举措", "Measures"),
+                    ("经验做法（按牵头地区）", "Practices, by lead region"))
+
+
+def overview(data: ViewerData, ids: dict[str, str]) -> dict[str, Any] | None:
+    """The first screen: the list's outline, work tasks, their measures and, beside each measure,
+    its practices named by their number and lead region (1. 重庆市), in the source's order, with
+    Chinese and English labels; the page lays it out. None when no practice sits under a measure."""
+    by_iri = {node.iri: node for node in data.nodes}
+    children: dict[str, list[ViewerNode]] = defaultdict(list)
+    for node in data.nodes:
+        if node.parent in by_iri and node.type_key in ("Measure", "Practice"):
+            children[node.parent].append(node)
+
+    def numbered(nodes: Iterable[ViewerNode]) -> list[ViewerNode]:
+        return sorted(nodes, key=lambda n: (n.number if n.number is not None else 1 << 30, n.record_id))
+
+    def practice_names(practice: ViewerNode) -> dict[str, str]:
+        lead = by_iri.get(practice.lead or "")
+        number = f"{practice.number}. " if practice.number is not None else ""
+        if lead is None:
+            return {"zh": number + practice.zh, "en": number + practice.en}
+        return {"zh": number + lead.zh, "en": number + lead.en}
+
+    items: list[dict[str, Any]] = []
+    for task in numbered(n for n in data.nodes if n.type_key == "WorkTask"):
+        items.append({"id": ids[task.iri], "col": 0, "zh": task.zh, "en": task.en})
+        for measure in numbered(n for n in children[task.iri] if n.type_key == "Measure"):
+            items.append({"id": ids[measure.iri], "col": 1, "parent": ids[task.iri], "zh": measure.zh,
+                          "en": measure.en})
+            for practice in numbered(n for n in children[measure.iri] if n.type_key == "Practice"):
+                items.append({"id": ids[practice.iri], "col": 2, "parent": ids[measure.iri],
+                              **practice_names(practice)})
+    if not any(item["col"] == 2 for item in items):
+        return None
+    return {"nodes": items, "columns": [{"zh": zh, "en": en} for zh, en in OVERVIEW_COLUMNS]}
 
 
 def _post_process(page: str, view: dict[str, Any]) -> str:
     """Drop CDN tags and the empty heading, add the CSP, our style, panel and script."""
     page = _CDN_TAG.sub("", page)
+    # the whole graph is created when the page's script asks (after the first screen is drawn)
+    page, created = _NETWORK_CREATION.subn(
+        lambda m: "window.pgCreateNetwork = function () {\n  network = new vis.Network(container, data, options);"
+                  f"{m.group(1)}return network;\n}};\nreturn network;", page)
+    if created != 1:  # pragma: no cover - a pyvis template change
+        raise RuntimeError("the pyvis page does not create its network as expected")
     page = re.sub(r"<!-- <link[^>]*node_modules.*?-->", "", page, flags=re.DOTALL)
     page = re.sub(r"\s*<center>\s*<h1>\s*</h1>\s*</center>", "", page)
     head = (f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -530,6 +716,22 @@ html, body { margin: 0; padding: 0; height: 100%;
 .pg-symbol { width: 1.2em; text-align: center; font-size: 15px; }
 .pg-count { margin-left: auto; color: #777; }
 #pg-summary { margin-top: 8px; color: #555; }
+#pg-mode { display: flex; gap: 4px; margin: 0 0 6px; }
+#pg-mode button { flex: 1; font-size: 13px; padding: 3px 4px; }
+#pg-mode button[aria-pressed=true] { background: #1565c0; color: #fff; border: 1px solid #1565c0; }
+#pg-search-results { list-style: none; margin: 0; padding: 0; }
+#pg-search-results button { display: block; width: 100%; text-align: left; font-size: 12px; margin: 1px 0;
+  padding: 2px 4px; background: #fff; border: 1px solid #e0e0e0; cursor: pointer; overflow-wrap: anywhere; }
+#pg-search-results button.pg-current { border-color: #1565c0; }
+.pg-kind { color: #777; }
+#pg-overview { position: fixed; top: 0; left: 290px; right: 0; bottom: 0; background: #fff; z-index: 5;
+  display: flex; flex-direction: column; }
+#pg-overview[hidden] { display: none; }
+#pg-overview-bar { padding: 6px 12px; border-bottom: 1px solid #ddd; font-size: 13px; display: flex; gap: 10px;
+  align-items: center; flex-wrap: wrap; }
+#pg-overview-bar strong { font-size: 15px; }
+#pg-overview-canvas { flex: 1; min-height: 0; visibility: hidden; }
+#pg-overview-canvas.pg-placed { visibility: visible; }
 div.card { margin-left: 290px; width: auto !important; }
 #mynetwork { width: 100% !important; height: 100vh !important; float: none !important; border: 0 !important; }
 div.vis-tooltip { white-space: pre-wrap !important; max-width: 380px; overflow-wrap: anywhere; font-size: 12px;
@@ -539,6 +741,10 @@ div.vis-tooltip { white-space: pre-wrap !important; max-width: 380px; overflow-w
 
 _PANEL = """<aside id="pg-panel">
 <h1 id="pg-title"></h1>
+<div id="pg-mode" hidden>
+<button id="pg-mode-overview" type="button" aria-pressed="true">概览 Overview</button>
+<button id="pg-mode-graph" type="button" aria-pressed="false">全图 Full graph</button>
+</div>
 <label class="pg-field" for="pg-search">搜索 Search</label>
 <form id="pg-search-form" autocomplete="off">
 <input id="pg-search" type="search" list="pg-names" placeholder="中文或英文名称 / Chinese or English name">
@@ -546,6 +752,7 @@ _PANEL = """<aside id="pg-panel">
 </form>
 <datalist id="pg-names"></datalist>
 <div id="pg-search-status" role="status"></div>
+<ul id="pg-search-results"></ul>
 <label class="pg-field" for="pg-task">工作任务 Work task</label>
 <select id="pg-task"></select>
 <label class="pg-field" for="pg-province">省份 Province</label>
@@ -554,6 +761,15 @@ _PANEL = """<aside id="pg-panel">
 <div id="pg-summary"></div>
 <p><button id="pg-reset" type="button">重置 Reset</button></p>
 </aside>
+<section id="pg-overview" hidden>
+<div id="pg-overview-bar"><strong>概览 Overview</strong>
+<span>清单一览 · the list at a glance</span>
+<label>标签 Labels <select id="pg-overview-lang">
+<option value="zh">中文</option><option value="en">English</option><option value="both">中文 + English</option>
+</select></label>
+<button id="pg-show-graph" type="button"></button></div>
+<div id="pg-overview-canvas"></div>
+</section>
 """
 
 # The page's own script. It reads the data as JSON and writes text only through textContent,
@@ -565,7 +781,7 @@ var filterActive = false;
   "use strict";
   var view = JSON.parse(document.getElementById("pg-view-data").textContent);
   var state = { types: {}, task: "", province: "" };
-  var api = { network: network, nodes: nodes, edges: edges, stable: false, stableAt: null };
+  var api = { network: null, nodes: nodes, edges: edges, stable: false, stableAt: null };
   window.pgViewer = api;
   document.title = view.title;
   document.getElementById("pg-title").textContent = view.title;
@@ -586,6 +802,21 @@ var filterActive = false;
     select.appendChild(option);
   }
 
+  // the first screen: the overview when the page has one, the whole graph one click away
+  var overview = null;
+  var mode = "graph";
+  function setMode(next) {
+    if (!overview) { next = "graph"; }
+    if (next === "graph") { startGraph(); }
+    mode = next;
+    document.getElementById("pg-overview").hidden = next !== "overview";
+    document.getElementById("pg-mode-overview").setAttribute("aria-pressed", String(next === "overview"));
+    document.getElementById("pg-mode-graph").setAttribute("aria-pressed", String(next === "graph"));
+    document.body.setAttribute("data-mode", next);
+    api.mode = next;
+  }
+  api.setMode = setMode;
+
   var legend = document.getElementById("pg-legend");
   view.types.forEach(function (type) {
     state.types[type.key] = true;
@@ -595,7 +826,9 @@ var filterActive = false;
     box.checked = true;
     box.value = type.key;
     box.setAttribute("data-type", type.key);
-    box.addEventListener("change", function () { state.types[type.key] = box.checked; applyFilters(); });
+    box.addEventListener("change", function () {
+      state.types[type.key] = box.checked; setMode("graph"); applyFilters();
+    });
     var symbol = text("span", type.symbol, "pg-symbol");
     symbol.style.color = type.colour;
     label.appendChild(box);
@@ -608,11 +841,15 @@ var filterActive = false;
   var taskSelect = document.getElementById("pg-task");
   addOption(taskSelect, "", "全部 All");
   view.tasks.forEach(function (task, i) { addOption(taskSelect, String(i), task.zh + " / " + task.en); });
-  taskSelect.addEventListener("change", function () { state.task = taskSelect.value; applyFilters(); });
+  taskSelect.addEventListener("change", function () {
+    state.task = taskSelect.value; setMode("graph"); applyFilters();
+  });
   var provinceSelect = document.getElementById("pg-province");
   addOption(provinceSelect, "", "全部 All");
   view.provinces.forEach(function (p, i) { addOption(provinceSelect, String(i), p.zh + " " + p.en); });
-  provinceSelect.addEventListener("change", function () { state.province = provinceSelect.value; applyFilters(); });
+  provinceSelect.addEventListener("change", function () {
+    state.province = provinceSelect.value; setMode("graph"); applyFilters();
+  });
 
   function visible(node) {
     if (!state.types[node.pgType]) { return false; }
@@ -647,7 +884,7 @@ var filterActive = false;
   var names = document.getElementById("pg-names");
   var seen = {};
   nodes.get().forEach(function (node) {
-    [node.label, node.pgEn].forEach(function (name) {
+    [node.label, node.pgEn].concat(node.pgAliases || []).forEach(function (name) {
       if (!name || seen[name]) { return; }
       seen[name] = true;
       var option = document.createElement("option");
@@ -657,39 +894,93 @@ var filterActive = false;
   });
 
   // names captured once: the neighbourhood highlight blanks the labels of greyed nodes
-  var index = nodes.get().map(function (node) {
-    return { id: node.id, zh: node.label || "", en: node.pgEn || "" };
+  var typeOrder = {};
+  view.typeOrder.forEach(function (key, i) { typeOrder[key] = i; });
+  var index = nodes.get().map(function (node, i) {
+    var entry = { id: node.id, zh: node.label || "", en: node.pgEn || "", rid: node.pgRid || "",
+                  aliases: node.pgAliases || [], type: node.pgType, order: i };
+    var names = [entry.zh, entry.en].concat(entry.aliases).filter(Boolean);
+    entry.length = names.length ? Math.min.apply(null, names.map(function (n) { return n.length; })) : 0;
+    return entry;
   });
-  function find(query) {
-    var q = query.trim().toLowerCase();
-    if (!q) { return null; }
-    var best = null, bestScore = 0;
-    index.forEach(function (entry) {
-      var score = 0;
-      [entry.zh, entry.en].forEach(function (name) {
-        var n = name.toLowerCase();
-        if (n === q) { score = Math.max(score, 3); }
-        else if (n.indexOf(q) === 0) { score = Math.max(score, 2); }
-        else if (n.indexOf(q) >= 0) { score = Math.max(score, 1); }
-      });
-      if (score && !nodes.get(entry.id).hidden) { score += 0.5; }
-      if (score > bestScore) { best = entry; bestScore = score; }
-    });
-    return best;
+  var typeNames = {};
+  view.types.forEach(function (type) { typeNames[type.key] = type.zh + " " + type.en; });
+  function normal(value) { return value.split(/\s+/).filter(Boolean).join(" ").toLowerCase(); }
+  function startsWord(name, q) {
+    for (var at = name.indexOf(q); at >= 0; at = name.indexOf(q, at + 1)) {
+      if (at === 0 || " ,(“\"'-".indexOf(name.charAt(at - 1)) >= 0) { return true; }
+    }
+    return false;
   }
+  // the ranks of views.viewer.match_rank: 0 id or name, 1 alias, 2 start of a name, 3 start of a word, 4 anywhere
+  function rank(entry, q) {
+    var names = [entry.zh, entry.en].filter(Boolean).map(normal);
+    var aliases = entry.aliases.map(normal);
+    if (q === entry.rid.toLowerCase() || names.indexOf(q) >= 0) { return 0; }
+    if (aliases.indexOf(q) >= 0) { return 1; }
+    var every = names.concat(aliases);
+    if (every.some(function (n) { return n.indexOf(q) === 0; })) { return 2; }
+    if (every.some(function (n) { return startsWord(n, q); })) { return 3; }
+    if (every.some(function (n) { return n.indexOf(q) >= 0; })) { return 4; }
+    return null;
+  }
+  // best first: rank, shown before hidden by a filter, the shorter name (a province before a practice naming it), type
+  function findAll(query) {
+    var q = normal(query);
+    if (!q) { return []; }
+    var found = [];
+    index.forEach(function (entry) {
+      var r = rank(entry, q);
+      if (r !== null) {
+        found.push({ entry: entry, key: [r, nodes.get(entry.id).hidden ? 1 : 0, entry.length,
+                                         typeOrder[entry.type], entry.order] });
+      }
+    });
+    found.sort(function (a, b) {
+      for (var i = 0; i < a.key.length; i += 1) { if (a.key[i] !== b.key[i]) { return a.key[i] - b.key[i]; } }
+      return 0;
+    });
+    return found.map(function (item) { return item.entry; });
+  }
+  api.findAll = findAll;
   function focusNode(id) {
     network.selectNodes([id]);
     neighbourhoodHighlight({ nodes: [id] });
     network.focus(id, { scale: 1.4, animation: false });
   }
-  function search(query) {
+  var resultList = document.getElementById("pg-search-results");
+  function show(entry) {
     var status = document.getElementById("pg-search-status");
-    var entry = find(query);
-    if (!entry) { status.textContent = "未找到 Not found: " + query; return null; }
-    focusNode(entry.id);
+    if (overview && mode === "overview" && overview.has(entry.id)) {
+      overview.focus(entry.id);
+    } else {
+      setMode("graph");
+      focusNode(entry.id);
+    }
     status.textContent = "→ " + entry.zh + " / " + entry.en +
       (nodes.get(entry.id).hidden ? " (已被筛选隐藏 hidden by a filter)" : "");
-    return entry.id;
+    Array.prototype.forEach.call(resultList.querySelectorAll("button"), function (button) {
+      button.className = button.getAttribute("data-id") === entry.id ? "pg-current" : "";
+    });
+  }
+  function search(query) {
+    var status = document.getElementById("pg-search-status");
+    var found = findAll(query);
+    resultList.replaceChildren();
+    if (!found.length) { status.textContent = "未找到 Not found: " + query; return null; }
+    found.slice(0, 8).forEach(function (entry) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("data-id", entry.id);
+      button.appendChild(text("span", entry.zh + " " + entry.en + " "));
+      button.appendChild(text("span", "· " + (typeNames[entry.type] || entry.type), "pg-kind"));
+      button.addEventListener("click", function () { show(entry); });
+      item.appendChild(button);
+      resultList.appendChild(item);
+    });
+    show(found[0]);
+    return found[0].id;
   }
   api.search = search;
   document.getElementById("pg-search-form").addEventListener("submit", function (event) {
@@ -701,6 +992,8 @@ var filterActive = false;
       box.checked = true; state.types[box.value] = true;
     });
     taskSelect.value = ""; provinceSelect.value = ""; state.task = ""; state.province = "";
+    resultList.replaceChildren();
+    document.getElementById("pg-search-status").textContent = "";
     network.unselectAll();
     neighbourhoodHighlight({ nodes: [] });
     applyFilters();
@@ -715,14 +1008,180 @@ var filterActive = false;
     if (bar) { bar.style.display = "none"; }
     document.body.setAttribute("data-stable", "true");
   }
-  if (view.large) {
-    network.once("afterDrawing", markStable);
-  } else {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({ physics: { enabled: false } });
-      markStable();
-    });
+  // the whole graph: created once the first screen is drawn (its layout takes seconds), or at once
+  function startGraph() {
+    if (api.network) { return; }
+    window.pgCreateNetwork();
+    api.network = network;
+    if (view.large) {
+      network.once("afterDrawing", markStable);
+    } else {
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({ physics: { enabled: false } });
+        markStable();
+      });
+    }
   }
+  api.startGraph = startGraph;
   applyFilters();
+  overview = buildOverview();
+  if (overview) {
+    document.getElementById("pg-mode").hidden = false;
+    document.getElementById("pg-show-graph").textContent =
+      "显示全图 Show the full graph (" + nodes.length + " 个节点 nodes)";
+    document.getElementById("pg-show-graph").addEventListener("click", function () { setMode("graph"); });
+    document.getElementById("pg-mode-graph").addEventListener("click", function () { setMode("graph"); });
+    document.getElementById("pg-mode-overview").addEventListener("click", function () { setMode("overview"); });
+    setMode("overview");
+    overview.whenPlaced(function () { setTimeout(startGraph, 20); });
+  } else {
+    setMode("graph");
+  }
+
+  // The overview: work tasks, their measures and each measure's practices in a row, in the source's
+  // order; the page measures the labels once drawn, then places the nodes (no physics).
+  function buildOverview() {
+    var spec = view.overview;
+    if (!spec || typeof vis === "undefined") { return null; }
+    var container = document.getElementById("pg-overview-canvas");
+    document.getElementById("pg-overview").hidden = false;
+    var colours = {};
+    view.types.forEach(function (type) { colours[type.key] = type.colour; });
+    function tint(hex, amount) {
+      var channels = [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+      return "rgb(" + channels.map(function (c) { return Math.round(c + (255 - c) * amount); }).join(",") + ")";
+    }
+    var FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif";
+    var WIDTH = [200, 230, 180];
+    var members = {};
+    function label(item, language) {
+      if (language === "en") { return item.en || item.zh; }
+      if (language === "both") { return item.zh + (item.en ? "\n" + item.en : ""); }
+      return item.zh || item.en;
+    }
+    var items = spec.nodes.map(function (item) {
+      var node = nodes.get(item.id);
+      var colour = colours[node.pgType] || "#777777";
+      var strong = item.col === 0;
+      members[item.id] = item;
+      return {
+        id: item.id, label: label(item, "zh"), title: node.pgTip, x: 0, y: 0, shape: "box",
+        margin: { top: 4, bottom: 4, left: 7, right: 7 }, borderWidth: 1,
+        widthConstraint: { maximum: WIDTH[item.col] },
+        color: { background: strong ? colour : tint(colour, item.col === 2 ? 0.9 : 0.82), border: colour,
+                 highlight: { background: strong ? colour : tint(colour, 0.6), border: "#000000" },
+                 hover: { background: strong ? colour : tint(colour, 0.7), border: colour } },
+        font: { face: FONT, size: item.col === 0 ? 15 : 14, color: strong ? "#ffffff" : "#1a1a1a" }
+      };
+    });
+    spec.columns.forEach(function (column, i) {
+      items.push({ id: "pg-column-" + i, label: column.zh + " " + column.en, shape: "text", x: 0, y: 0, chosen: false,
+                   font: { face: FONT, size: 14, color: "#555555" } });
+    });
+    var links = [];
+    spec.nodes.forEach(function (item) {
+      if (item.parent && item.col === 1) { links.push({ from: item.parent, to: item.id }); }
+    });
+    var shown = { nodes: new vis.DataSet(items), edges: new vis.DataSet(links) };
+    var graph = new vis.Network(container, shown, {
+      physics: { enabled: false }, layout: { improvedLayout: false },
+      interaction: { hover: true, tooltipDelay: 120, dragNodes: false, keyboard: false, navigationButtons: false },
+      edges: { color: { color: "#b0b0b0", highlight: "#444444", hover: "#777777" }, width: 1.2, arrows: { to: false },
+               smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.5 } }
+    });
+    var waiting = [];
+    var result = {
+      network: graph, nodes: shown.nodes, edges: shown.edges, placed: false, language: "zh",
+      whenPlaced: function (callback) { if (result.placed) { callback(); } else { waiting.push(callback); } },
+      has: function (id) { return Boolean(members[id]); },
+      focus: function (id) {
+        graph.selectNodes([id]);
+        graph.focus(id, { scale: Math.max(graph.getScale(), 1.1), animation: false });
+      },
+      relabel: function (language) {
+        result.placed = false;
+        result.language = language;
+        shown.nodes.update(spec.nodes.map(function (item) { return { id: item.id, label: label(item, language) }; }));
+        layoutWhenDrawn();
+        graph.redraw();
+      }
+    };
+    function layoutWhenDrawn() {
+      graph.once("afterDrawing", function () {
+        place(graph, shown.nodes, spec);
+        graph.fit({ animation: false });
+        container.className = "pg-placed";
+        result.placed = true;
+        result.placedAt = performance.now();
+        waiting.splice(0).forEach(function (callback) { callback(); });
+      });
+    }
+    api.overview = result;
+    layoutWhenDrawn();
+    graph.on("doubleClick", function (params) {
+      if (params.nodes.length && members[params.nodes[0]]) {
+        var id = params.nodes[0];
+        setMode("graph");
+        focusNode(id);
+      }
+    });
+    var languages = document.getElementById("pg-overview-lang");
+    languages.addEventListener("change", function () { result.relabel(languages.value); });
+    return result;
+  }
+
+  function place(graph, shown, spec) {
+    var ROW_GAP = 8, TASK_GAP = 22, COLUMN_GAP = 56, CHIP_GAP = 8;
+    var size = {};
+    var columns = spec.columns.map(function (c, i) { return { id: "pg-column-" + i }; });
+    spec.nodes.concat(columns).forEach(function (item) {
+      var box = graph.getBoundingBox(item.id);
+      size[item.id] = { w: box.right - box.left, h: box.bottom - box.top };
+    });
+    var chips = {};
+    spec.nodes.forEach(function (item) {
+      if (item.col === 2) { (chips[item.parent] = chips[item.parent] || []).push(item.id); }
+    });
+    var widths = [0, 0, 0];
+    spec.nodes.forEach(function (item) {
+      if (item.col < 2) { widths[item.col] = Math.max(widths[item.col], size[item.id].w); }
+    });
+    var left = [0, widths[0] + COLUMN_GAP, widths[0] + widths[1] + 2 * COLUMN_GAP];
+    var moves = [];
+    var cursor = 0, lastTask = null, taskRows = {};
+    // one row per measure: the measure, then its practices left to right; a task beside its measures
+    spec.nodes.forEach(function (item) {
+      if (item.col === 2) { return; }
+      var task = item.col === 0 ? item.id : item.parent;
+      var hasMeasures = item.col === 0 && spec.nodes.some(function (o) { return o.parent === item.id; });
+      if (hasMeasures) { return; }
+      if (lastTask !== null && task !== lastTask) { cursor += TASK_GAP; }
+      lastTask = task;
+      var row = chips[item.id] || [];
+      var height = Math.max.apply(null, [size[item.id].h].concat(row.map(function (id) { return size[id].h; })));
+      var y = cursor + height / 2;
+      var w = size[item.id].w;
+      moves.push({ id: item.id, x: left[item.col] + widths[item.col] - w / 2, y: y });
+      var x = left[2];
+      row.forEach(function (id) {
+        moves.push({ id: id, x: x + size[id].w / 2, y: y });
+        x += size[id].w + CHIP_GAP;
+      });
+      (taskRows[task] = taskRows[task] || []).push(y);
+      cursor += height + ROW_GAP;
+    });
+    spec.nodes.forEach(function (item) {
+      if (item.col !== 0 || !taskRows[item.id]) { return; }
+      var rows = taskRows[item.id];
+      var middle = rows.reduce(function (a, b) { return a + b; }, 0) / rows.length;
+      moves.push({ id: item.id, x: left[0] + widths[0] - size[item.id].w / 2, y: middle });
+    });
+    var top = -Math.max.apply(null, columns.map(function (c) { return size[c.id].h; })) - ROW_GAP;
+    columns.forEach(function (column, col) {
+      var w = size[column.id].w;
+      moves.push({ id: column.id, y: top, x: col < 2 ? left[col] + widths[col] - w / 2 : left[col] + w / 2 });
+    });
+    shown.update(moves);
+  }
 })();
 """

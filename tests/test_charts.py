@@ -1,0 +1,105 @@
+"""The analysis charts: axes in Chinese and English, and co-participation labels that never overlap.
+
+Expectations read off the data: 河南省 is "Henan Province" (data/regions.yaml); the mechanism 多部门联动
+is "Multi-department coordination" (data/mechanisms.yaml); the co-participation chart has one label per
+participant kind, among them the housing department, human resources and social security and the
+trade union, the trio of cq04.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from practice_graph.views import analysis, charts
+
+
+@pytest.fixture(scope="module")
+def data(built) -> analysis.PracticeData:
+    return analysis.read_practice_data(built.graph)
+
+
+def test_heatmap_axes_name_regions_and_mechanisms_in_both_languages(data) -> None:
+    with charts._drawing():
+        figure = charts.heatmap_figure(data)
+    axes = figure.axes[0]
+    regions = [label.get_text() for label in axes.get_yticklabels()]
+    mechanisms = [label.get_text() for label in axes.get_xticklabels()]
+    assert "河南省 Henan Province" in regions
+    assert "部门协同联动机制 Interdepartmental coordination mechanism" in mechanisms
+    assert len(regions) == len({r for r, _ in data.uses}) and all(" " in r for r in regions)
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("机制 Mechanism", "地区 Region")
+
+
+def test_co_participation_labels_never_overlap(data) -> None:
+    network = analysis.co_participation_graph(data)
+    with charts._drawing():
+        figure = charts.network_figure(network)
+        renderer = figure.canvas.get_renderer()
+        labels = [text for text in figure.axes[0].texts if text.get_gid() == charts.LABEL_GID]
+        # the label as drawn: its white box (which holds the text)
+        boxes = [(text.get_text().splitlines()[0], text.get_bbox_patch().get_window_extent(renderer))
+                 for text in labels]
+    assert len(labels) == network.number_of_nodes()
+    names = {name for name, _ in boxes}
+    assert {"住房和城乡建设", "人力资源和社会保障", "工会"} <= names
+    overlapping = [(a, b) for i, (a, one) in enumerate(boxes) for b, two in boxes[i + 1:] if one.overlaps(two)]
+    assert overlapping == []
+    inside = figure.axes[0].get_window_extent(renderer)
+    assert all(inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+               for _, box in boxes)
+
+
+def test_co_participation_chart_is_deterministic(data) -> None:
+    network = analysis.co_participation_graph(data)
+    assert charts.network_png(network) == charts.network_png(network)
+
+
+# ---------------------------------------------------------------------------- the report's tables
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def markdown_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
+    """The Markdown tables of a report: header cells and rows of cells."""
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    current: list[list[str]] | None = None
+    for line in markdown.splitlines():
+        if line.startswith("|---"):
+            continue
+        if not line.startswith("| "):
+            current = None
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if current is None:
+            current = []
+            tables.append((cells, current))
+        else:
+            current.append(cells)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def report(built) -> str:
+    from practice_graph.views.report import render_analysis
+
+    return render_analysis(built.graph)["report.md"].decode("utf-8")
+
+
+def test_every_report_table_names_things_in_chinese_and_english(report) -> None:
+    tables = markdown_tables(report)
+    assert len(tables) >= 10
+    for header, rows in tables:
+        for column, name in enumerate(header):
+            if name.startswith(("做法", "引文")):  # the source's numbering (四(一)1) and its verbatim quotes
+                continue
+            if not LATIN.search(name):  # a Chinese column, followed by its English one
+                assert not CJK.search(header[column + 1]), header
+                continue
+            for row in rows:
+                text = re.sub(r"\]\(#[^)]*\)", "]", row[column])
+                assert not CJK.search(text) or LATIN.search(text), (name, text)
+    # read off the data: 河南省's practices are led by 河南省 itself and by 固始县, 林州市, 漯河市 and 平顶山市
+    henan = next(row for header, rows in tables if header[0] == "省级行政区" for row in rows if row[0] == "河南省")
+    assert "河南省 Henan Province" in henan[3] and "固始县 Gushi County" in henan[3]
