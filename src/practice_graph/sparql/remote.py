@@ -336,6 +336,9 @@ def remote_query(endpoint: str, query_text: str, *, timeout: float = 120.0,
                 list(results)
                 results = ox.parse_query_results(answer.body, format=results_format)
         except (SyntaxError, ValueError) as error:
+            # the half-read solutions stay referenced from this frame by the error's traceback: drop
+            # them here (pyoxigraph's solutions must be freed on the thread that made them)
+            results = None
             raise RemoteError(f"{where}: not SPARQL results {name}: {_one_line(str(error))}") from None
         return results
     if answer.media in GRAPH_MEDIA:
