@@ -22,8 +22,16 @@ assert DEFAULT_DATA == DATA and DEFAULT_ONTOLOGY == ONTOLOGY
 
 @pytest.fixture(scope="session")
 def built() -> Built:
-    """The real data, validated, built and checked with SHACL."""
-    return build(DATA, ONTOLOGY)
+    """The real data, validated and built; checked with SHACL once per session by ``shacl_lines``."""
+    return build(DATA, ONTOLOGY, shacl=False)
+
+
+@pytest.fixture(scope="session")
+def shacl_lines(built: Built) -> list[str]:
+    """The SHACL problems of the session's build (its graph with the ontology): SHACL once per session."""
+    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
+
+    return shacl_problems(built.graph, ONTOLOGY / "shapes.ttl", ontology=ontology_graph(ONTOLOGY))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,6 +52,22 @@ def seeded_cache(built: Built, graph_cache: Path) -> Path:
     """The cache holding the session's build: commands that read the graph find it current."""
     store_ntriples(built.stamp, built.files[NTRIPLES], graph_cache)
     return graph_cache
+
+
+@pytest.fixture(scope="session")
+def rendered_analysis(built: Built, graph_cache: Path) -> dict[str, bytes]:
+    """The analysis of the session's build, drawn once per session with a missing glyph as an error,
+    and kept in the tests' cache of renders (where ``analyze`` and ``api.analysis_file`` find it)."""
+    import warnings
+
+    from practice_graph.pipeline import analysis_files, render_key
+    from practice_graph.sparql.store import oxigraph_store
+    from practice_graph.views.read import Source
+
+    ntriples = built.files[NTRIPLES]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*")
+        return analysis_files(Source(store=oxigraph_store(ntriples)), render_key(ntriples), reuse=False)
 
 
 @pytest.fixture(scope="session")

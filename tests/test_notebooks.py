@@ -38,6 +38,7 @@ def test_public_api_only(path: Path) -> None:
     assert "shared/" not in code, "notebooks read the project, never the shared folder"
 
 
+@pytest.mark.slow  # a kernel each: about 30 s in all
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_runs_top_to_bottom_in_a_fresh_kernel(path: Path, seeded_cache: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,13 @@
-"""The on-disk store: ``load`` bulk-loads N-Triples and Turtle; ``query`` and ``serve`` read it."""
+"""The on-disk store: ``load`` bulk-loads N-Triples and Turtle; ``query``, ``serve`` and ``analyze`` read it."""
 
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -13,6 +18,8 @@ from practice_graph.core.paths import NTRIPLES, TURTLE
 from practice_graph.core.progress import progress, progress_wanted
 from practice_graph.pipeline import Built
 from practice_graph.sparql.ondisk import load_files
+
+from .conftest import PROJECT
 
 # The source lists five work tasks (一 to 五), sixteen measures and forty-seven practices.
 COUNTS = ["5", "16", "47"]
@@ -95,3 +102,49 @@ def test_progress_counts_triples_with_a_rate(graph_files, tmp_path: Path, capsys
     with progress("quiet", total=3, enabled=False) as bar:
         bar.update(3)
     assert capsys.readouterr().err == ""
+
+
+def test_serve_answers_from_the_store(store, tmp_path: Path) -> None:
+    """``serve --store``: the workers open the store read-only (while the test's own query has it open too)."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT / "src")}
+    command = [sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", "--workers", "2",
+               "--store", str(store), "--data", str(tmp_path / "no-data")]  # the built graph is not read
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        lines = []
+        while not any(line.startswith("SPARQL endpoint:") for line in lines):
+            line = process.stderr.readline()  # type: ignore[union-attr]
+            assert line, f"serve stopped: {''.join(lines)}"
+            lines.append(line)
+        url = next(line for line in lines if line.startswith("SPARQL endpoint:")).split()[2]
+        assert f"store: {store} (read-only; no entry pages)" in process.stderr.readline()  # type: ignore[union-attr]
+        query = CliRunner().invoke(main, ["query", "cq01", "--endpoint", url, "--format", "csv"])
+        assert query.exit_code == 0, query.output
+        assert query.stdout.splitlines()[1].split(",") == COUNTS
+        request = urllib.request.Request(url, b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                                         {"Content-Type": "application/sparql-update"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_serve_without_a_store_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith(f"error: {tmp_path / 'none'}: no store here")
+
+
+def test_analyze_reads_the_store_as_the_built_graph(store, seeded_cache: Path, tmp_path: Path) -> None:
+    from practice_graph.api import analysis_file
+
+    result = CliRunner().invoke(main, ["analyze", "--store", str(store), "--out", str(tmp_path / "analysis")])
+    assert result.exit_code == 0, result.output
+    written = {path.name: path.read_bytes() for path in (tmp_path / "analysis").iterdir()}
+    assert "region_rollup.csv" in written and "co_participation.gexf" in written
+    for name, content in written.items():
+        assert content == analysis_file(name), name
+    both = CliRunner().invoke(main, ["analyze", "--store", str(store), "--endpoint", "http://127.0.0.1:9/sparql"])
+    assert both.exit_code == 2 and "give one of --graph, --endpoint and --store" in both.output

@@ -134,3 +134,46 @@ def test_cli_refuses_what_it_cannot_run_in_one_line(seeded, tmp_path) -> None:
     assert result.exit_code == 2 and result.stderr == "error: standard input: not UTF-8 text (byte 5)\n"
     result = cli("query", "-", stdin="")
     assert result.exit_code == 2 and result.stderr == "error: -: empty query\n"
+
+
+# ------------------------------------------------------------------------------ parameters as a VALUES block
+BOUND = {"x": "<https://example.org/a>"}
+
+
+@pytest.mark.parametrize("text, opens", [
+    ("SELECT ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE {\n  VALUES (?x) { (<https://example.org/a>) } ?x ?p ?o }"),
+    ("ask{ ?x ?p ?o }", "ask{\n  VALUES (?x) { (<https://example.org/a>) } ?x ?p ?o }"),
+    # braces in a comment, an IRI and a string, a less-than sign, a prefix and a variable named like forms
+    ('PREFIX construct: <https://example.org/{> # a { comment\nSELECT ?x ("{" AS ?b) (?c < ?d AS ?e) ?select\n'
+     'WHERE { ?x construct:p """{""" }',
+     'PREFIX construct: <https://example.org/{> # a { comment\nSELECT ?x ("{" AS ?b) (?c < ?d AS ?e) ?select\n'
+     'WHERE {\n  VALUES (?x) { (<https://example.org/a>) } ?x construct:p """{""" }'),
+])
+def test_parameters_open_the_where_group(text: str, opens: str) -> None:
+    from practice_graph.sparql.query import with_values
+
+    assert with_values(text, BOUND) == opens
+
+
+@pytest.mark.parametrize("text", ["CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "DESCRIBE ?x"])
+def test_other_forms_get_a_trailing_values_clause(text: str) -> None:
+    from practice_graph.sparql.query import with_values
+
+    assert with_values(text, BOUND) == f"{text}\nVALUES (?x) {{ (<https://example.org/a>) }}\n"
+
+
+def test_evidence_bound_first_gives_the_rows_of_a_trailing_values_clause(store) -> None:
+    """The same rows whichever way the node is bound, for every node that has evidence."""
+    import pyoxigraph as ox
+
+    from practice_graph.sparql.query import find_query, with_values
+
+    text = find_query("evidence").text
+    nodes = [row["node"] for row in store.query(
+        "SELECT DISTINCT ?node WHERE { ?node <http://www.w3.org/ns/prov#wasDerivedFrom> ?e } ORDER BY ?node LIMIT 40")]
+    assert len(nodes) == 40
+    for node in nodes:
+        bound = {ox.Variable("node"): node}
+        trailing = f"{text.rstrip()}\nVALUES (?node) {{ ({node}) }}\n"
+        assert [list(row) for row in store.query(with_values(text, bound))] == [
+            list(row) for row in store.query(trailing)], node

@@ -61,17 +61,19 @@ def test_a_malformed_release_file_is_one_located_problem(data_copy) -> None:
 
 
 def test_unreleased_data_builds_without_a_release(data_copy) -> None:
+    from practice_graph.pipeline import checked_graph
+
     data = data_copy()
     (data / "release.yaml").unlink()
-    graph = build(data, ROOT / "ontology", shacl=False).graph
+    _, graph = checked_graph(data, ROOT / "ontology", shacl=False)  # the graph of a build, nothing serialised
     node = dataset_node(graph)
     assert graph.value(node, DCTERMS.issued) is None and graph.value(node, OWL.versionInfo) is None
 
 
-def test_html_outputs_carry_schema_org_dataset_jsonld(built) -> None:
+def test_html_outputs_carry_schema_org_dataset_jsonld(built, rendered_analysis) -> None:
     from practice_graph.pipeline import render_outputs
 
-    files = render_outputs(built)
+    files = render_outputs(built)  # the analysis from the session's render, kept in the cache of renders
     for name in ("practice-graph.html", "analysis/report.html"):
         page = files[name].decode("utf-8")
         found = re.findall(r'<script type="application/ld\+json">\n(.*?)\n</script>', page, re.DOTALL)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from practice_graph.pipeline import built_ntriples, current_build, load_graph
+from practice_graph.pipeline import analysis_files, built_ntriples, current_build, load_graph, render_key
 from practice_graph.sparql import query as queries
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-__all__ = ["built_ntriples", "default_store", "load_graph", "select", "show_inline"]
+__all__ = ["analysis_file", "built_ntriples", "default_store", "load_graph", "select", "show_inline"]
 
 _opened: dict[str, pyoxigraph.Store] = {}  # the store of the build read last, by its stamp's key
+_analysed: dict[str, dict[str, bytes]] = {}  # the analysis files of the build read last, by its stamp's key
 
 
 def default_store() -> pyoxigraph.Store:
@@ -46,3 +47,19 @@ def show_inline(graph: Any = None, height: int = 720, **selection: Any) -> Any:
     from practice_graph.views import viewer  # start-up time: pyvis, only for the viewer
 
     return viewer.show_inline(graph if graph is not None else default_store(), height=height, **selection)
+
+
+def analysis_file(name: str) -> bytes:
+    """A file of the built graph's analysis as ``practice-graph analyze`` writes it (``co_participation.png``,
+    ``region_mechanism_heatmap.png``, ``report.md`` ...): read from the cache of renders, where a build or
+    ``analyze`` of the same graph and code kept it; drawn (every file) and kept there when it is not."""
+    from practice_graph.views.read import Source  # start-up time: the read side, only for the analysis
+
+    key, ntriples = current_build()
+    if key not in _analysed:
+        _analysed.clear()
+        _analysed[key] = analysis_files(Source(store=default_store()), render_key(ntriples))
+    files = _analysed[key]
+    if name not in files:
+        raise KeyError(f"{name!r} is not a file of the analysis; the files: {', '.join(sorted(files))}")
+    return files[name]

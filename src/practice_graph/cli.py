@@ -12,6 +12,7 @@ SPARQLWrapper) inside its own function.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,8 +33,11 @@ from practice_graph.core.limits import OutOfMemory, Stopped, can_limit, machine_
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
     BuildFailed,
+    analysis_files,
     built_ntriples,
+    checked_graph,
     keep,
+    render_key,
     render_outputs,
 )
 from practice_graph.pipeline import build as run_build
@@ -111,6 +115,8 @@ def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 
 def font_notice() -> None:
     """One warning line when the charts were drawn without a CJK font (Chinese shows as boxes)."""
+    if "practice_graph.views.charts" not in sys.modules:
+        return  # no chart was drawn: they came from the cache of renders, which keeps only CJK-font charts
     from practice_graph.views import charts  # start-up time: matplotlib
 
     if not charts.chart_font().has_cjk:
@@ -157,15 +163,18 @@ def main() -> None:
 @main.command()
 @graph_source
 @out_option(DEFAULT_OUT, "Output folder.")
-def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
+@click.option("--fresh", is_flag=True, help="Render the JSON-LD, analysis and viewer even when the cache holds them.")
+def build(data_dir: Path, ontology_dir: Path, out: Path, fresh: bool) -> None:
     """Validate the data; write the graph (Turtle, N-Triples, JSON-LD), its stamp, analysis and viewer to OUT.
 
-    The graph is also kept in the cache of built graphs, where the other commands read it.
+    The graph is also kept in the cache of built graphs, where the other commands read it; the
+    JSON-LD, analysis and viewer in the cache of renders, read back while the graph, the code and
+    the libraries stay the same (the same bytes a render gives).
     """
     writable_folder(out)
     with reported():
-        built = run_build(data_dir, ontology_dir)
-        files = render_outputs(built)
+        built = run_build(data_dir, ontology_dir, reuse=not fresh)
+        files = render_outputs(built, reuse=not fresh)
     font_notice()
     folders: dict[Path, list[Path]] = {}
     for path in write_or_fail(out, files):
@@ -187,9 +196,9 @@ def build(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
     """Check the curated data (ids, references, taxonomies, quotes, hierarchy) and SHACL."""
     with reported():
-        built = run_build(data_dir, ontology_dir, shacl=not no_shacl)
-    records = len(built.dataset.all_records())
-    click.echo(f"ok: {records} records, {len(built.graph):,} triples" + ("" if no_shacl else ", SHACL conforms"))
+        dataset, graph = checked_graph(data_dir, ontology_dir, shacl=not no_shacl)  # nothing serialised
+    records = len(dataset.all_records())
+    click.echo(f"ok: {records} records, {len(graph):,} triples" + ("" if no_shacl else ", SHACL conforms"))
 
 
 @main.command()
@@ -378,12 +387,16 @@ def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 @click.option("--base-url", default="/", show_default=True, metavar="URL",
               help="The address the pages are reached at behind a proxy (e.g. https://example.org/pg/).")
 @graph_source
+@STORE_OPTION
 def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_result_bytes: int, workers: int,
-          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path) -> None:
+          memory_limit: str | None, base_url: str, data_dir: Path, ontology_dir: Path,
+          store_dir: Path | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
     Updates are refused, SERVICE is refused, queries stop at the time limit, and request and
-    result sizes are capped.
+    result sizes are capped. With --store, the workers query the on-disk store (each opens it
+    read-only) and only the endpoint and its query page are served: the entry pages are made from
+    the built graph.
     """
     # start-up time: the server's modules and the page renderer load only to serve
     from practice_graph.sparql.endpoint import (
@@ -395,13 +408,18 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     from practice_graph.views.site import LiveSite
 
     memory_bytes = memory_option(memory_limit)
-    inputs = _site_inputs(data_dir, ontology_dir)
-    ntriples = inputs.ntriples
-    pages = LiveSite(inputs, base_url=base_url)  # every /id/... IRI answers with a page or its RDF
+    graph: bytes | Path
+    if store_dir is not None:
+        _read_only_store(store_dir)  # exit 2 with one line when there is no store there (closed at once)
+        graph, pages = store_dir, None
+    else:
+        inputs = _site_inputs(data_dir, ontology_dir)
+        graph = inputs.ntriples
+        pages = LiveSite(inputs, base_url=base_url).respond  # every /id/... IRI answers with a page or its RDF
     limits = Limits(timeout_s=timeout_s, max_body_bytes=max_body_bytes, max_result_bytes=max_result_bytes,
                     memory_bytes=memory_bytes)
     try:
-        server = SparqlServer((host, port), ntriples, limits, workers=workers, verbose=True, pages=pages.respond)
+        server = SparqlServer((host, port), graph, limits, workers=workers, verbose=True, pages=pages)
     except OSError as error:
         raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except EndpointError as error:
@@ -412,7 +430,10 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host!s}:{bound_port}"
     click.echo(f"SPARQL endpoint: {base}/sparql  (query page: {base}/)", err=True)
-    click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
+    if pages is None:
+        click.echo(f"store: {store_dir} (read-only; no entry pages)", err=True)
+    else:
+        click.echo(f"pages: {base}/index.html  (every entry at /id/ID)", err=True)
     click.echo(f"stopped ({serve_until_stopped(server)})", err=True)
 
 
@@ -476,25 +497,34 @@ def _read_rdf_file(path: Path) -> ox.Store:
               help="Analyse this RDF file (N-Triples, Turtle, RDF/XML, JSON-LD) instead of the built graph.")
 @click.option("--endpoint", metavar="URL",
               help="Analyse the graph of this SPARQL 1.1 endpoint (read through the view queries, not copied).")
-def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None) -> None:
+@STORE_OPTION
+def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | None, endpoint: str | None,
+            store_dir: Path | None) -> None:
     """Pattern analysis: report.md, CSV tables, PNG charts, GraphML and GEXF (into OUT)."""
     # start-up time: networkx and matplotlib
     from practice_graph.views.read import Source
-    from practice_graph.views.report import NothingToAnalyse, render_analysis
+    from practice_graph.views.report import NothingToAnalyse
 
-    if graph_file is not None and endpoint:
-        raise click.UsageError("give --graph or --endpoint, not both")
+    if sum(given is not None for given in (graph_file, endpoint, store_dir)) > 1:
+        raise click.UsageError("give one of --graph, --endpoint and --store")
     writable_folder(out)
+    key = None  # the built graph's analysis is kept in the cache of renders
+    source: Source | Callable[[], Source]
     if endpoint:
         source, name = Source(endpoint=endpoint), endpoint
+    elif store_dir is not None:
+        source, name = Source(store=_read_only_store(store_dir)), str(store_dir)
     elif graph_file is not None:
         source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
     else:
         with reported():
-            source, name = Source(store=oxigraph_store(built_ntriples(data_dir, ontology_dir))), "built graph"
+            ntriples = built_ntriples(data_dir, ontology_dir)
+        name, key = "built graph", render_key(ntriples)
+        def source() -> Source:  # opened only to draw the files
+            return Source(store=oxigraph_store(ntriples))
     try:
         with reported(failure=(RemoteError,)):
-            files = render_analysis(source)
+            files = analysis_files(source, key)
     except NothingToAnalyse as error:
         raise CommandError(f"{name}: {error}") from None
     font_notice()

@@ -9,9 +9,13 @@ build is made once, with a one-line notice on standard error, and kept there.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,18 +24,22 @@ from practice_graph.core.paths import (
     ANALYSIS_DIR,
     DEFAULT_DATA,
     DEFAULT_ONTOLOGY,
+    JSONLD,
     NTRIPLES,
     ONTOLOGY_FILE,
+    PACKAGE_DIR,
     SHAPES_FILE,
     STAMP,
     VIEWER_FILE,
 )
-from practice_graph.core.stamp import BuildStamp, current_stamp
+from practice_graph.core.renders import cached_render, file_state, keep_render
+from practice_graph.core.stamp import BuildStamp, current_stamp, tree_hash
 
 if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
     from rdflib import Graph
 
     from practice_graph.curation.load import Dataset
+    from practice_graph.views.read import Source
 
 
 class BuildFailed(Exception):
@@ -72,47 +80,162 @@ def load_valid(data_dir: Path) -> Dataset:
     return dataset
 
 
-def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True) -> Built:
-    """Everything up to writing: load, validate, build, SHACL, serialise, stamp."""
+def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
+                  shacl: bool = True) -> tuple[Dataset, Graph]:
+    """Load, validate, build and check with SHACL, nothing serialised: the dataset and its graph."""
     # start-up time: rdflib and pyshacl load only when a build runs
     from practice_graph.rdf.build import build_graph
-    from practice_graph.rdf.export import serialise
     from practice_graph.rdf.shacl import ontology_graph, shacl_problems
 
-    stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
     dataset = load_valid(data_dir)
     graph = build_graph(dataset)
     if shacl:
         for required in (ontology_dir / ONTOLOGY_FILE, ontology_dir / SHAPES_FILE):
             if not required.is_file():
                 raise BuildFailed([f"{required}: (file): file not found"])
-        problems = shacl_problems(graph + ontology_graph(ontology_dir), ontology_dir / SHAPES_FILE)
+        problems = shacl_problems(graph, ontology_dir / SHAPES_FILE, ontology=ontology_graph(ontology_dir))
         if problems:
             raise BuildFailed(problems)
-    files = serialise(graph)
+    return dataset, graph
+
+
+def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
+          reuse: bool = True) -> Built:
+    """Everything up to writing: load, validate, build, SHACL, serialise, stamp.
+
+    The JSON-LD is read from the cache of renders when this graph was serialised before by the
+    same code and libraries (``reuse``; see :func:`render_key`), else written and kept there.
+    """
+    from practice_graph.rdf.export import jsonld, serialise  # start-up time: rdflib
+
+    stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
+    dataset, graph = checked_graph(data_dir, ontology_dir, shacl)
+    files = serialise(graph, with_jsonld=False)
+    key = render_key(files[NTRIPLES])
+    kept = cached_render(key, "jsonld") if reuse else None
+    if kept is None:
+        kept = {JSONLD: jsonld(graph).encode("utf-8")}
+        keep_render(key, "jsonld", kept)
+    files[JSONLD] = kept[JSONLD]
     stamp = stamp.with_ntriples(files[NTRIPLES])
     files[STAMP] = stamp.to_json()
     return Built(dataset, graph, files, stamp)
 
 
-def render_outputs(built: Built) -> dict[str, bytes]:
+# What a render reads besides the graph and the package: these libraries (by version: every one the
+# views import, a test checks, and what pyvis and matplotlib write with) and, for the charts,
+# matplotlib's configuration files and environment, and the font it finds.
+RENDER_LIBRARIES = ("rdflib", "pyoxigraph", "networkx", "numpy", "scipy", "matplotlib", "adjustText", "pillow",
+                    "pyvis", "jinja2", "jsonpickle", "markdown-it-py", "orjson", "noto-cjk-sans-otc")
+MATPLOTLIB_ENVIRONMENT = ("MPLCONFIGDIR", "MATPLOTLIBRC", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME")
+
+
+@lru_cache(maxsize=1)
+def _render_environment() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from practice_graph import __version__
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    parts = [f"practice-graph {__version__}", f"package {tree_hash(PACKAGE_DIR)}"]  # every file: queries, assets too
+    parts += [f"{name} {installed(name)}" for name in RENDER_LIBRARIES]
+    parts += [f"${name}={os.environ.get(name, '')}" for name in MATPLOTLIB_ENVIRONMENT]
+    parts += [f"{path} {state}" for path in _matplotlibrc_candidates() if (state := file_state(path))]
+    return "\n".join(parts)
+
+
+def _matplotlibrc_candidates() -> list[Path]:
+    """The files matplotlib reads its settings from before its own (``matplotlib_fname``, POSIX order)."""
+    candidates = [Path.cwd() / "matplotlibrc"]
+    if os.environ.get("MATPLOTLIBRC"):
+        candidates += [Path(os.environ["MATPLOTLIBRC"]), Path(os.environ["MATPLOTLIBRC"]) / "matplotlibrc"]
+    config = os.environ.get("MPLCONFIGDIR") or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config",
+                                                    "matplotlib")
+    return [*candidates, Path(config) / "matplotlibrc"]
+
+
+def render_key(ntriples: bytes) -> str:
+    """The key of what renders of the graph ``ntriples`` are made from, save the chart font: the graph,
+    the package's files, the libraries' versions, matplotlib's configuration files and environment."""
+    return hashlib.sha256(f"{_render_environment()}\n{hashlib.sha256(ntriples).hexdigest()}".encode()).hexdigest()
+
+
+def _chart_font_files() -> list[str] | None:
+    """The files the charts' font came from (the font, matplotlib's font list), or None when a render
+    must not be kept: the font is not one matplotlib lists (a packaged font, or none, may change when a
+    system font is installed). Imports matplotlib: call it once the charts are drawn or matplotlib is loaded."""
+    import matplotlib
+
+    from practice_graph.views.charts import chart_font
+
+    font = chart_font()
+    if font.origin != "system":
+        return None
+    return [str(font.path), *sorted(str(path) for path in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))]
+
+
+def _kept_charts(key: str, name: str) -> dict[str, bytes] | None:
+    """A kept render holding charts; when matplotlib is loaded in this process, its current font must match."""
+    if "matplotlib" in sys.modules:  # a notebook or a test may have changed matplotlib's fonts since
+        read = _chart_font_files()
+        return None if read is None else cached_render(key, name, read=read)
+    return cached_render(key, name)
+
+
+def analysis_files(source: Source | Callable[[], Source], key: str | None = None,
+                   reuse: bool = True) -> dict[str, bytes]:
+    """Every analysis file (see ``views.report.render_analysis``) of ``source`` (or of the source a
+    function opens, only when the files are drawn). With the ``key`` of the graph (:func:`render_key`)
+    the render is kept in the cache of renders and, with ``reuse``, read from it."""
+    kept = _kept_charts(key, "analysis") if key and reuse else None
+    if kept is not None:
+        return kept
+    from practice_graph.views.report import render_analysis  # start-up time: networkx, matplotlib
+
+    files = render_analysis(source() if callable(source) else source)
+    font_files = _chart_font_files() if key else None
+    if key and font_files is not None:
+        keep_render(key, "analysis", files, font_files)
+    return files
+
+
+def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
     """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 
     The analysis and the viewer read the built N-Triples through their view queries on an embedded
-    store. Nothing is written until all of it has rendered, so a failure leaves earlier outputs as they were.
+    store. They are kept in the cache of renders (:func:`render_key`) and, with ``reuse``, read from
+    it when the same graph was rendered before by the same code and libraries. Nothing is written
+    until all of it has rendered, so a failure leaves earlier outputs as they were.
     """
-    # start-up time: pyoxigraph, networkx, matplotlib and pyvis load only when outputs are rendered
-    from practice_graph.sparql.store import oxigraph_store
-    from practice_graph.views.dataset import embed_dataset_jsonld
-    from practice_graph.views.read import Source
-    from practice_graph.views.report import render_analysis
-    from practice_graph.views.viewer import render_html, viewer_data
-
+    key = render_key(built.files[NTRIPLES])
     files = dict(built.files)
-    source = Source(store=oxigraph_store(built.files[NTRIPLES]))  # one Source: each view query runs once
-    for name, content in render_analysis(source).items():
+    opened: list[Source] = []
+
+    def source() -> Source:  # one Source, opened when something is drawn: each view query runs once
+        # start-up time: pyoxigraph, networkx, matplotlib and pyvis load only when outputs are drawn
+        from practice_graph.sparql.store import oxigraph_store
+        from practice_graph.views.read import Source
+
+        if not opened:
+            opened.append(Source(store=oxigraph_store(built.files[NTRIPLES])))
+        return opened[0]
+
+    for name, content in analysis_files(source, key, reuse).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
-    files[VIEWER_FILE] = embed_dataset_jsonld(render_html(viewer_data(source)), built.graph).encode("utf-8")
+    viewer = cached_render(key, "viewer") if reuse else None
+    if viewer is None:
+        from practice_graph.views.dataset import embed_dataset_jsonld  # start-up time: pyvis
+        from practice_graph.views.viewer import render_html, viewer_data
+
+        page = embed_dataset_jsonld(render_html(viewer_data(source())), built.graph)
+        viewer = {VIEWER_FILE: page.encode("utf-8")}
+        keep_render(key, "viewer", viewer)
+    files.update(viewer)
     return files
 
 
@@ -157,13 +280,19 @@ def _build_and_keep(stamp: BuildStamp, data_dir: Path, ontology_dir: Path) -> by
     print(f"building the graph ({reason}) ... ", end="", file=sys.stderr, flush=True)
     started = time.perf_counter()
     try:
-        built = build(data_dir, ontology_dir, shacl=False)
+        from practice_graph.rdf.export import canonical_ntriples  # start-up time: rdflib
+
+        ntriples = canonical_ntriples(checked_graph(data_dir, ontology_dir, shacl=False)[1]).encode("utf-8")
     except BaseException:
         print("failed", file=sys.stderr, flush=True)
         raise
-    kept = "" if keep(built) else " (not kept: the cache folder cannot be written)"
+    try:
+        store_ntriples(stamp, ntriples)
+        kept = ""
+    except OSError:
+        kept = " (not kept: the cache folder cannot be written)"
     print(f"done in {time.perf_counter() - started:.1f} s{kept}", file=sys.stderr, flush=True)
-    return built.files[NTRIPLES]
+    return ntriples
 
 
 def load_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:

@@ -269,13 +269,14 @@ class GraphBuilder:
         """VoID statistics of the finished graph, counted before these statistics were added."""
         graph = self.graph
         dataset = ID["dataset"]
+        triples = list(graph)  # one pass over the graph for the distinct terms
         counts = {
-            VOID.triples: len(graph),
+            VOID.triples: len(triples),
             VOID.entities: len(set(graph.subjects(DCTERMS.identifier))),  # the records, each with its id
             VOID.classes: len(set(graph.objects(None, RDF.type))),
-            VOID.properties: len(set(graph.predicates())),
-            VOID.distinctSubjects: len(set(graph.subjects())),
-            VOID.distinctObjects: len(set(graph.objects())),
+            VOID.properties: len({p for _, p, _ in triples}),
+            VOID.distinctSubjects: len({s for s, _, _ in triples}),
+            VOID.distinctObjects: len({o for _, _, o in triples}),
         }
         for predicate, count in counts.items():
             self.add(dataset, predicate, Literal(count, datatype=XSD.integer))

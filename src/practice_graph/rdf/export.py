@@ -106,12 +106,14 @@ def jsonld(graph: Graph) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def serialise(graph: Graph) -> dict[str, bytes]:
-    """All RDF outputs by file name."""
+def serialise(graph: Graph, with_jsonld: bool = True) -> dict[str, bytes]:
+    """All RDF outputs by file name (the JSON-LD, the slowest, only ``with_jsonld``; its context always)."""
     triples = ox_triples(graph)
-    return {
+    files = {
         NTRIPLES: canonical_ntriples(triples).encode("utf-8"),
         TURTLE: turtle(triples),
-        JSONLD: jsonld(graph).encode("utf-8"),
         CONTEXT: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode("utf-8"),
     }
+    if with_jsonld:
+        files[JSONLD] = jsonld(graph).encode("utf-8")
+    return files

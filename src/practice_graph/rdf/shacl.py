@@ -10,6 +10,8 @@ the same violations: same focus node, path, constraint and value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,16 +81,34 @@ def violations(graph: Graph, shapes: Graph, engine: str = FAST_ENGINE) -> list[V
     return validate(graph, shapes, engine)[1]
 
 
-def shacl_problems(graph: Any, shapes_path: Path) -> list[str]:
-    """Run the SHACL shapes over a built graph (an rdflib Graph); one message per violation."""
+def shacl_problems(graph: Any, shapes_path: Path, ontology: Graph | None = None) -> list[str]:
+    """Run the SHACL shapes over a built graph (an rdflib Graph); one message per violation.
+
+    ``ontology``, when given, is checked with the graph (its triples are added to ``graph`` for
+    the check and removed afterwards: copying the whole graph into a union took longer than the check).
+    """
     from rdflib import Graph
 
     shapes = Graph().parse(shapes_path, format="turtle")
-    conforms, found = validate(graph, shapes, FAST_ENGINE)
-    if conforms:
-        return []
-    explained = violations(graph, shapes, REFERENCE_ENGINE) or found
+    with _joined(graph, ontology):
+        conforms, found = validate(graph, shapes, FAST_ENGINE)
+        if conforms:
+            return []
+        explained = violations(graph, shapes, REFERENCE_ENGINE) or found
     return sorted({violation.line(shapes_path) for violation in explained}) or ["SHACL: the graph does not conform"]
+
+
+@contextmanager
+def _joined(graph: Graph, ontology: Graph | None) -> Iterator[None]:
+    """``graph`` holding the ontology's triples too, for the duration of the block."""
+    added = [] if ontology is None else [triple for triple in ontology if triple not in graph]
+    for triple in added:
+        graph.add(triple)
+    try:
+        yield
+    finally:
+        for triple in added:
+            graph.remove(triple)
 
 
 def ontology_graph(ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:

@@ -8,7 +8,8 @@ another address), a malformed query gets 400 with the parser's message.
 Everything a query costs is bounded. The HTTP side takes a bounded number of connections, served
 by a fixed number of threads, each request read within a total deadline and a size cap (chunked
 bodies included). Checking, parsing and running happen in worker processes that each hold the
-graph in a pyoxigraph store: no lock in the server process that one request could hold. A
+graph in a pyoxigraph store (in memory, or an on-disk store each opens read-only): no lock in the
+server process that one request could hold. A
 worker runs under a time limit (past it, it is killed: 503), a memory limit (its share of
 ``Limits.memory_bytes``, by default half the machine's memory, enforced with ``RLIMIT_AS``:
 past it, the worker stops: 503) and a result cap (507); a fresh worker takes the place of one
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -372,9 +374,10 @@ def _answer(store: Any, request: tuple[Any, ...], max_result_bytes: int) -> tupl
     return output, _serialise(result, output, max_result_bytes)
 
 
-def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int, memory_bytes: int,
+def _worker_main(connection: Any, graph: bytes | Path, max_result_bytes: int, memory_bytes: int,
                  log_path: str) -> None:
-    """Hold the graph in a store and answer requests until the pipe closes."""
+    """Hold the graph (N-Triples, or the folder of an on-disk store) in a store; answer requests until
+    the pipe closes."""
     # Ctrl-C reaches every process of the terminal's group: the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -387,9 +390,12 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int, memory
     import pyoxigraph as ox
 
     not_isolated = isolate_from_network()
-    store = ox.Store()
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    del ntriples
+    if isinstance(graph, bytes):
+        store = ox.Store()
+        store.bulk_load(graph, format=ox.RdfFormat.N_TRIPLES)
+    else:  # several processes may read an on-disk store at once
+        store = ox.Store.read_only(str(graph))
+    del graph
     check_query("ASK {}")  # rdflib's grammar, built now, counts in what the worker holds at rest
     held, resting = _memory()
     if memory_bytes < held + WORKER_HEADROOM:
@@ -429,14 +435,14 @@ def _worker_main(connection: Any, ntriples: bytes, max_result_bytes: int, memory
 class Worker:
     """One worker process holding the graph; killed and replaced when a query runs too long."""
 
-    def __init__(self, ntriples: bytes, limits: Limits, memory_bytes: int) -> None:
+    def __init__(self, graph: bytes | Path, limits: Limits, memory_bytes: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.memory_bytes = memory_bytes
         self.connection, child = context.Pipe()
         descriptor, self.log_path = tempfile.mkstemp(prefix="practice-graph-worker-", suffix=".log")
         os.close(descriptor)
         self.process = context.Process(
-            target=_worker_main, args=(child, ntriples, limits.max_result_bytes, memory_bytes, self.log_path),
+            target=_worker_main, args=(child, graph, limits.max_result_bytes, memory_bytes, self.log_path),
             daemon=True,
         )
         # The new process starts with SIGINT blocked (the mask is inherited), so a Ctrl-C while
@@ -513,9 +519,9 @@ def worker_memory(limits: Limits, workers: int) -> int:
 class WorkerPool:
     """A fixed number of workers handed out one request at a time."""
 
-    def __init__(self, ntriples: bytes, limits: Limits, size: int = 2,
+    def __init__(self, graph: bytes | Path, limits: Limits, size: int = 2,
                  log: Callable[[str], None] | None = None) -> None:
-        self.ntriples, self.limits, self.size = ntriples, limits, size
+        self.graph, self.limits, self.size = graph, limits, size
         self.memory_per_worker = worker_memory(limits, size)
         self.log = log or (lambda message: None)
         self.idle: queue.Queue[Worker] = queue.Queue()
@@ -523,7 +529,7 @@ class WorkerPool:
         workers: list[Worker] = []
         try:
             for _ in range(size):
-                workers.append(Worker(ntriples, limits, self.memory_per_worker))
+                workers.append(Worker(graph, limits, self.memory_per_worker))
         except BaseException:
             for worker in workers:
                 worker.stop()
@@ -578,7 +584,7 @@ class WorkerPool:
     def replace(self) -> None:
         """Start a worker in place of one that stopped (the pool stays smaller if that fails)."""
         try:
-            worker = Worker(self.ntriples, self.limits, self.memory_per_worker)
+            worker = Worker(self.graph, self.limits, self.memory_per_worker)
         except EndpointError as error:
             self.log(f"error: {error}")
             return
@@ -838,10 +844,10 @@ class SparqlServer(HTTPServer):
     queue is full, a new connection is answered 503 at once and closed.
     """
 
-    def __init__(self, address: tuple[str, int], ntriples: bytes, limits: Limits, workers: int = 2,
+    def __init__(self, address: tuple[str, int], graph: bytes | Path, limits: Limits, workers: int = 2,
                  verbose: bool = False, pages: PageResolver | None = None) -> None:
         self.limits, self.verbose, self.pages = limits, verbose, pages
-        self.pool = WorkerPool(ntriples, limits, size=workers, log=self.log)
+        self.pool = WorkerPool(graph, limits, size=workers, log=self.log)
         self.page = query_page().encode("utf-8")
         self.waiting: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(maxsize=limits.max_pending)
         #: connections being served now (at most ``limits.max_threads``)

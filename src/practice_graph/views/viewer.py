@@ -542,7 +542,9 @@ def _vis_options(large: bool) -> dict[str, Any]:
 def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | None = None) -> str:
     """The whole offline page as text. ``precomputed`` (default: when the graph is large) lays the
     nodes out in Python and turns physics off; otherwise vis-network stabilises a seeded layout."""
-    from pyvis.network import Network
+    from practice_graph.views.pyvis_loader import pyvis_network_class  # start-up time: pyvis without IPython
+
+    Network = pyvis_network_class()
 
     large = data.large if precomputed is None else precomputed
 
