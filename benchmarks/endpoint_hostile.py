@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--graph", type=Path, help="N-Triples to serve (default: the built graph)")
     args = parser.parse_args(argv)
 
-    from practice_graph.sparql.endpoint import Limits, SparqlServer, parse_size
+    from practice_graph.core.limits import parse_size
+    from practice_graph.sparql.endpoint import Limits, SparqlServer
 
     limit = parse_size(args.memory_limit)
     limits = Limits(timeout_s=args.timeout, memory_bytes=limit)

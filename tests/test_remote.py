@@ -125,7 +125,7 @@ def test_viewer_and_view_parameters_read_the_same_remotely(pushed, built) -> Non
     assert render_html(viewer_data(remote)) == render_html(viewer_data(local))
     # a parameter is bound by the engine locally and in a VALUES clause remotely: the same rows
     roles = remote.rows("concepts", scheme="roles")
-    assert sorted(r["notation"] for r in roles) == ["implement", "lead", "partner", "support"]
+    assert sorted(r["notation"] for r in roles) == ["assist", "convener", "implement", "lead", "partner", "support"]
     assert sorted(map(sorted, map(dict.items, roles))) == sorted(
         map(sorted, map(dict.items, local.rows("concepts", scheme="roles"))))
     assert remote.rows("concepts", scheme='roles" } } SELECT * WHERE { ?s ?p ?o } #') == []

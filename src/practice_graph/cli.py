@@ -16,11 +16,20 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from practice_graph.core.files import write_atomically, write_outputs
+from practice_graph.core.files import (
+    MIN_FREE,
+    OutputError,
+    check_output_file,
+    check_output_folder,
+    tree_size,
+    write_atomically,
+    write_outputs,
+)
+from practice_graph.core.limits import OutOfMemory, Stopped, can_limit, machine_memory, parse_size, run_limited
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
 from practice_graph.pipeline import (
     BuildFailed,
@@ -35,7 +44,7 @@ from practice_graph.pipeline import build as run_build
 from practice_graph.sparql import query as queries
 from practice_graph.sparql.remote import RemoteError
 from practice_graph.sparql.remote import push as push_graph
-from practice_graph.sparql.store import oxigraph_store
+from practice_graph.sparql.store import declares_xml_entities, oxigraph_store
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -76,13 +85,32 @@ def reported(bad_input: tuple[type[Exception], ...] = (),
         raise CommandError(str(error), exit_code=1) from None
 
 
+def writable_folder(out_dir: Path) -> None:
+    """Before any work: ``out_dir`` can take a new set of outputs, or one line and exit 2."""
+    try:
+        check_output_folder(out_dir, needed=max(MIN_FREE, tree_size(out_dir)))
+    except OutputError as error:
+        raise CommandError(str(error)) from None
+
+
+def writable_file(out_file: Path) -> None:
+    """Before any work: ``out_file`` can be written, or one line and exit 2."""
+    try:
+        check_output_file(out_file)
+    except OutputError as error:
+        raise CommandError(str(error)) from None
+
+
 def write_or_fail(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write prepared outputs atomically; a folder that cannot be written is one line, exit 1."""
+    """Replace ``out_dir`` by the prepared outputs as a whole; a write that fails is one line, exit 1,
+    and leaves the earlier outputs as they were."""
     try:
         return write_outputs(out_dir, files)
+    except OutputError as error:
+        raise CommandError(str(error)) from None
     except OSError as error:
-        raise CommandError(f"cannot write {error.filename or out_dir}: {error.strerror or error}",
-                           exit_code=1) from None
+        raise CommandError(f"cannot write {error.filename or out_dir}: {error.strerror or error}; "
+                           "the earlier outputs are as they were", exit_code=1) from None
 
 
 def font_notice() -> None:
@@ -114,9 +142,13 @@ def data_option(command: F) -> F:
 
 
 def out_option(default: Path, help: str, *, file: bool = False) -> Callable[[F], F]:
-    """``--out``: where a command writes (a folder, or one file when ``file``), relative to the current folder."""
-    kind = click.Path(dir_okay=False, path_type=Path) if file else FOLDER
-    return click.option("--out", "out", type=kind, default=default, show_default=True, help=help)
+    """``--out``: where a command writes (a folder, or one file when ``file``), relative to the current folder.
+
+    Whether it can be written is checked by the command before any work (``writable_folder``,
+    ``writable_file``), in one line.
+    """
+    return click.option("--out", "out", type=click.Path(path_type=Path), default=default, show_default=True,
+                        help=help)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -139,6 +171,7 @@ def build(data_dir: Path, ontology_dir: Path, out: Path, fresh: bool) -> None:
     JSON-LD, analysis and viewer in the cache of renders, read back while the graph, the code and
     the libraries stay the same (the same bytes a render gives).
     """
+    writable_folder(out)
     with reported():
         built = run_build(data_dir, ontology_dir, reuse=not fresh)
         files = render_outputs(built, reuse=not fresh)
@@ -247,13 +280,18 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @graph_source
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @STORE_OPTION
+@click.option("--memory-limit", metavar="SIZE",
+              help="Memory the query may take beyond what the command holds (512M, 2G, 25%); default: half "
+                   "the machine's. Past it, the query stops with one error line (exit 1).")
 def query(query_name: str | None, params: tuple[str, ...], output_format: str | None, lang: str, list_queries: bool,
-          data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None) -> None:
+          data_dir: Path, ontology_dir: Path, endpoint: str | None, store_dir: Path | None,
+          memory_limit: str | None) -> None:
     """Run a named competency question, a query file, or a query on standard input.
 
     Every query form runs: SELECT and ASK print a table (or --format json, csv, tsv, xml),
     CONSTRUCT and DESCRIBE print Turtle (or ntriples, jsonld). Parameters are checked against
-    the graph and bound as RDF terms by the engine, never pasted into the query text.
+    the graph and bound as RDF terms by the engine, never pasted into the query text. The
+    embedded or on-disk store answers in a process of its own whose memory is capped.
     """
     if list_queries:
         for named in queries.named_queries():
@@ -262,17 +300,45 @@ def query(query_name: str | None, params: tuple[str, ...], output_format: str | 
     if not query_name:
         raise click.UsageError("give a query name, a file or -, or --list")
     given = _params(params)
+    memory_bytes = memory_option(memory_limit) or machine_memory() // 2
     with reported(bad_input=(queries.QueryError,), failure=(RemoteError,)):
         named = queries.find_query(query_name)
         queries.check_params(named, given)  # a misspelt or missing parameter is reported before any build
         if endpoint:
-            target: str | ox.Store = endpoint
-        elif store_dir:
-            target = _read_only_store(store_dir)
+            answer = queries.run_query(endpoint, named, given, output_format, lang=lang)
         else:
-            target = queries.open_store(built_ntriples(data_dir, ontology_dir))
-        answer = queries.run_query(target, named, given, output_format, lang=lang)
+            ntriples = None if store_dir else built_ntriples(data_dir, ontology_dir)
+
+            def answer_here() -> bytes:
+                target = _read_only_store(store_dir) if store_dir else queries.open_store(cast(bytes, ntriples))
+                return queries.run_query(target, named, given, output_format, lang=lang)
+
+            answer = memory_limited(answer_here, memory_bytes, passed=(queries.QueryError, CommandError))
     click.echo(answer, nl=False)
+
+
+def memory_option(text: str | None) -> int | None:
+    """``--memory-limit`` in bytes (None when not given), or a usage error."""
+    try:
+        return parse_size(text) if text else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
+
+
+def memory_limited(work: Callable[[], bytes], memory_bytes: int, passed: tuple[type[Exception], ...]) -> bytes:
+    """``work()`` in a child process with its memory capped; past the cap, one error line and exit 1.
+
+    Where a child with capped memory is not possible (no fork or RLIMIT_AS), the work runs here, uncapped.
+    """
+    if not can_limit():
+        return work()
+    try:
+        return run_limited(work, memory_bytes, passed)
+    except OutOfMemory as error:
+        raise CommandError(f"the query needed {error} of memory and was stopped (--memory-limit)",
+                           exit_code=1) from None
+    except Stopped as error:
+        raise CommandError(f"the query process {error}", exit_code=1) from None
 
 
 def _site_inputs(data_dir: Path, ontology_dir: Path, graph_dir: Path = DEFAULT_OUT) -> Any:
@@ -294,8 +360,13 @@ def site(data_dir: Path, ontology_dir: Path, out: Path) -> None:
 
     with reported(bad_input=(static_site.SiteError,)):
         static_site.check_out_dir(out)
+        writable_folder(out)
         files = static_site.render_site(_site_inputs(data_dir, ontology_dir))
+    try:
         static_site.write_site(out, files)
+    except OSError as error:
+        raise CommandError(f"cannot write {error.filename or out}: {error.strerror or error}; "
+                           "the earlier site is as it was", exit_code=1) from None
     size = sum(len(content) for content in files.values())
     click.echo(f"wrote {out}/ ({len(files)} files, {size:,} bytes); open {out / 'index.html'}")
 
@@ -332,15 +403,11 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
         EndpointError,
         Limits,
         SparqlServer,
-        parse_size,
         serve_until_stopped,
     )
     from practice_graph.views.site import LiveSite
 
-    try:
-        memory_bytes = parse_size(memory_limit) if memory_limit else None
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--memory-limit") from None
+    memory_bytes = memory_option(memory_limit)
     graph: bytes | Path
     if store_dir is not None:
         _read_only_store(store_dir)  # exit 2 with one line when there is no store there (closed at once)
@@ -394,6 +461,7 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
 
     with reported(bad_input=(ingesting.IngestError, DataError)):
         ingesting.check_out_dir(out, data_dir)
+        writable_folder(out)
         result = ingesting.ingest(source, data_dir)
     for warning in result.skeleton.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -412,6 +480,8 @@ def _read_rdf_file(path: Path) -> ox.Store:
     extension = path.suffix.lstrip(".").lower()
     rdf_format = ox.RdfFormat.from_extension(extension) or (ox.RdfFormat.RDF_XML if extension == "owl"
                                                             else ox.RdfFormat.TURTLE)
+    if rdf_format == ox.RdfFormat.RDF_XML and declares_xml_entities(path):
+        raise CommandError(f"{path}: RDF/XML that declares XML entities (<!ENTITY ...>) is refused")
     try:
         store.bulk_load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
     except (SyntaxError, ValueError, OSError) as error:
@@ -437,6 +507,7 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 
     if sum(given is not None for given in (graph_file, endpoint, store_dir)) > 1:
         raise click.UsageError("give one of --graph, --endpoint and --store")
+    writable_folder(out)
     key = None  # the built graph's analysis is kept in the cache of renders
     source: Source | Callable[[], Source]
     if endpoint:
@@ -466,7 +537,8 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
               show_default=True, help="What to print.")
-@click.option("--out", "out", type=FOLDER, help="Also write diff.md and diff.json into this folder.")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Also write diff.md and diff.json into this folder.")
 def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
     """Records and relations added, removed and changed between two built graphs, by kind, with quotes.
 
@@ -474,6 +546,8 @@ def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
     """
     from practice_graph.views import diff as diffing  # start-up time: pyoxigraph queries, markdown
 
+    if out is not None:
+        writable_folder(out)
     with reported(bad_input=(diffing.DiffError,)):
         result = diffing.diff_files(old, new)
     texts = {"diff.md": diffing.diff_markdown(result), "diff.json": diffing.diff_json(result)}
@@ -492,7 +566,7 @@ def diff(old: Path, new: Path, output_format: str, out: Path | None) -> None:
 @click.option("--types", "types", metavar="T,...", default="",
               help="Node types to show, comma separated (e.g. Practice,Agency,Region).")
 @click.option("--task", metavar="T", help="Show only nodes of one work task (id such as t-1, or its number).")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help=f"HTML file to write [default: {DEFAULT_OUT / VIEWER_FILE}; with --focus, --types or --task "
                    f"{DEFAULT_OUT}/practice-graph-SELECTION.html, so a selection never replaces the whole viewer].")
 @graph_source
@@ -506,6 +580,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path |
     from practice_graph.views import viewer  # start-up time: rdflib and pyvis
     from practice_graph.views.dataset import embed_dataset_jsonld
 
+    writable_file(out or DEFAULT_OUT / VIEWER_FILE)  # a selection's default file is in the same folder
     with reported():
         store = oxigraph_store(built_ntriples(data_dir, ontology_dir))
     type_names = [name for name in types.split(",") if name.strip()]

@@ -1,8 +1,10 @@
 """Load the curated YAML in ``data/`` into typed records.
 
-Every mapping read from YAML remembers the line of each of its keys, so that an error names
-the file, the line and the field. YAML aliases are refused (no alias bombs), and so are
-duplicate keys.
+Every mapping and list read from YAML remembers the line of itself and of each key or item, so
+that an error names the file, the line and the field. Refused: YAML aliases (no alias bombs),
+duplicate keys, keys that are lists or mappings, nesting deeper than ``MAX_DEPTH``, tags other
+than plain values, lists and mappings (``!!binary``, ``!!set`` ...) and values their tag cannot
+take. LibYAML's parser is used when PyYAML has it, PyYAML's own otherwise.
 """
 
 from __future__ import annotations
@@ -10,10 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+try:  # LibYAML's parser, when PyYAML was built with it
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML without LibYAML
+    CParser = None  # type: ignore[misc,assignment]
 
 from practice_graph.curation.records import Item, Record, record_classes
 from practice_graph.curation.source import SourceText, read_source
@@ -34,6 +47,9 @@ class DataError(Exception):
 
 # --------------------------------------------------------------------------- YAML with lines
 
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map"))
+MAX_DEPTH = 50  # nesting of lists and mappings; the data uses 6, and deeper input would exhaust the stack
+
 
 class LineDict(dict):
     """A mapping read from YAML that knows the line (1-based) of itself and of each key."""
@@ -42,15 +58,44 @@ class LineDict(dict):
     key_lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records lines, refuses aliases and duplicate keys."""
+class LineList(list):
+    """A list read from YAML that knows the line (1-based) of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+def _refused(message: str, mark: Any) -> yaml.MarkedYAMLError:
+    return yaml.constructor.ConstructorError(None, None, message, mark)
+
+
+class _Strict(Composer, SafeConstructor, Resolver):
+    """Composing and constructing on any parser: lines recorded; aliases, duplicate keys, keys that
+    are not plain values, nesting deeper than ``MAX_DEPTH``, tags outside ``PLAIN_TAGS`` and values their
+    tag cannot take refused."""
+
+    positions_in_bytes: bool  # whether a ReaderError's position counts UTF-8 bytes (else characters)
+    if TYPE_CHECKING:  # given by the parser class it is mixed with
+        def check_event(self, *choices: Any) -> bool: ...
+        def peek_event(self) -> Any: ...
+
+    def __init__(self) -> None:
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self.depth = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases are not allowed in curated data", event.start_mark
-            )
+            raise _refused("YAML aliases are not allowed in curated data", self.peek_event().start_mark)
+        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            if self.depth >= MAX_DEPTH:
+                raise _refused(f"nested more than {MAX_DEPTH} deep", self.peek_event().start_mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
@@ -58,39 +103,115 @@ class _Loader(yaml.SafeLoader):
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _refused("a key must be a plain value, not a list or a mapping", key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             if key in mapping:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                raise _refused(f"duplicate key {shown(key)}", key_node.start_mark)
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.key_lines[str(key)] = key_node.start_mark.line + 1
         return mapping
 
+    def construct_line_sequence(self, node):
+        items = LineList()
+        items.line = node.start_mark.line + 1
+        items.item_lines = [child.start_mark.line + 1 for child in node.value]
+        yield items  # built in two steps, as PyYAML's own lists: the object first, then its items
+        items.extend(self.construct_sequence(node))
 
-def _construct_line_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    def construct_object(self, node, deep=False):
+        if node.tag not in PLAIN_TAGS:  # binary, sets, ordered maps, timestamps: no curated value is one
+            raise _refused(f"the tag {shown(node.tag)} is not allowed in curated data", node.start_mark)
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # PyYAML's constructors raise these for values their tag cannot take: `!!float x`,
+            # `!!timestamp x`, `!!bool x`, or an integer longer than int() converts
+            raise _refused(_unreadable(node), node.start_mark) from None
+
+
+def _unreadable(node: yaml.Node) -> str:
+    """Why a scalar cannot be read as its tag says."""
+    kind = node.tag.rpartition(":")[2]
+    value = node.value if isinstance(node.value, str) else ""
+    if kind == "int" and len(value) > 100:
+        return f"an integer of {len(value):,} characters is too long"
+    return f"{shown(value)} is not a valid {kind}"
+
+
+def _construct_line_mapping(loader: _Strict, node: yaml.MappingNode) -> LineDict:
     return loader.construct_mapping(node, deep=True)
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_mapping)
+_Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_mapping)  # type: ignore[type-var]
+_Strict.add_constructor("tag:yaml.org,2002:seq", _Strict.construct_line_sequence)  # type: ignore[type-var]
 # Keep dates as strings: "2023-12-31" is curated text, typed later by the model.
-_Loader.yaml_implicit_resolvers = {
+_Strict.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file; syntax errors become a DataError with the line."""
+class _PythonLoader(Reader, Scanner, Parser, _Strict):
+    """The strict loader on PyYAML's parser written in Python."""
+
+    positions_in_bytes = False  # a ReaderError's position counts characters
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _Strict.__init__(self)
+
+
+class _CLoader(_Strict, *((CParser,) if CParser is not None else ())):  # type: ignore[misc]
+    """The strict loader on LibYAML's parser (scanning and parsing in C, about 5x faster); composing
+    stays in Python, where aliases are refused and the depth is bounded (LibYAML's own composer
+    recurses in C and crashes the process on deep nesting)."""
+
+    positions_in_bytes = True  # LibYAML's ReaderError position counts UTF-8 bytes
+
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        _Strict.__init__(self)
+
+
+_Loader: type[_Strict] = _PythonLoader if CParser is None else _CLoader
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters: messages name what they refer to, never quote a whole long value."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, shortened."""
+    return shortened(repr(value))
+
+
+def read_yaml(path: Path, loader: type[_Strict] | None = None) -> Any:
+    """Parse one YAML file (``loader``: the module's ``_Loader`` unless given); syntax errors and
+    refused constructs become a DataError with the line."""
+    content = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DataError(path, None, "(file)", f"not UTF-8: {error}") from None
+        raise DataError(path, content[:error.start].count(b"\n") + 1, "(file)",
+                        f"not UTF-8: byte {content[error.start]:#04x} at offset {error.start}") from None
+    loader = loader or _Loader
     try:
-        return yaml.load(text, Loader=_Loader)
+        return loader(text).get_single_data()  # type: ignore[call-arg]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
         problem = error.problem or error.context or "invalid YAML"
-        raise DataError(path, line, "(yaml)", f"YAML syntax error: {problem}") from None
+        raise DataError(path, mark.line + 1 if mark else None, "(yaml)", f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        if loader.positions_in_bytes:
+            line = text.encode("utf-8")[:error.position].count(b"\n") + 1
+        else:
+            line = text[:error.position].count("\n") + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character  # LibYAML: an int
+        raise DataError(path, line, "(yaml)", f"YAML syntax error: character U+{code:04X}: {error.reason}") from None
     except yaml.YAMLError as error:
         raise DataError(path, None, "(yaml)", f"YAML error: {error}") from None
 
@@ -104,8 +225,9 @@ def locate(data: Any, loc: tuple[Any, ...]) -> int | None:
             line = node.key_lines.get(str(step), line)
             node = node[step]
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            item_lines = getattr(node, "item_lines", None)
             node = node[step]
-            line = getattr(node, "line", line)
+            line = getattr(node, "line", None) or (item_lines[step] if item_lines else line)
         else:
             break
     return line
@@ -201,19 +323,31 @@ def practice_paragraphs(dataset: Dataset) -> dict[str, Any]:
 
 def _validation_error(path: Path, raw: Any, error: ValidationError) -> DataError:
     first = error.errors()[0]
-    field_path = ".".join(str(step) for step in first["loc"]) or "(record)"
+    field_path = ".".join(shortened(str(step)) for step in first["loc"]) or "(record)"
     value = first.get("input")
     message = first["msg"]
     if first["type"] not in {"missing"} and not isinstance(value, dict | list):
-        message = f"{message} (value: {value!r})"
+        message = f"{message} (value: {shown(value)})"
     record_id = raw.get("id") if isinstance(raw, dict) else None
-    prefix = f"{record_id}." if isinstance(record_id, str) else ""
+    prefix = f"{shortened(record_id)}." if isinstance(record_id, str) else ""
     return DataError(path, locate(raw, tuple(first["loc"])) or locate(raw, ()), prefix + field_path, message)
 
 
-def _parse(cls: type[Item], raw: Any, path: Path) -> Any:
+def _kind(value: Any) -> str:
+    """What a YAML value is, in the curator's words."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
+
+
+def _parse(cls: type[Item], raw: Any, path: Path, line: int | None = 1) -> Any:
+    """``raw`` as a record of ``cls``; ``line`` is where it stands when it is no mapping."""
     if not isinstance(raw, dict):
-        raise DataError(path, getattr(raw, "line", None), "(record)", f"expected a mapping, got {type(raw).__name__}")
+        raise DataError(path, line, "(record)", f"expected a mapping, got {_kind(raw)}")
     try:
         return cls.model_validate(raw)
     except ValidationError as error:
@@ -265,8 +399,9 @@ def load_dataset(root: Path, model: Model | None = None) -> Dataset:
 
     tax_path = root / TAXONOMIES
     schemes = []
-    for raw in _records_in(tax_path, _read_required(tax_path), None):
-        scheme = _parse(classes["ConceptScheme"], raw, tax_path)
+    items = _records_in(tax_path, _read_required(tax_path), None)
+    for index, raw in enumerate(items):
+        scheme = _parse(classes["ConceptScheme"], raw, tax_path, locate(items, (index,)))
         schemes.append(scheme)
         positions[id(scheme)] = Position(tax_path, getattr(raw, "line", None), raw)
         for concept, concept_raw in zip(scheme.concepts, raw["concepts"], strict=True):
@@ -280,8 +415,9 @@ def load_dataset(root: Path, model: Model | None = None) -> Dataset:
         if file_name not in cache:
             cache[file_name] = _read_required(path)
         records = []
-        for raw in _records_in(path, cache[file_name], key):
-            record = _parse(cls, raw, path)
+        items = _records_in(path, cache[file_name], key)
+        for index, raw in enumerate(items):
+            record = _parse(cls, raw, path, locate(items, (index,)))
             records.append(record)
             positions[id(record)] = Position(path, getattr(raw, "line", None), raw)
         dataset.records[cls.kind_name] = records

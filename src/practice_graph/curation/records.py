@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from practice_graph.model.schema import Class, DataType, Model, Slot
 
 PLACEHOLDERS = {"TODO", "TBD", "?"}
+MAX_TEXT = 10_000  # characters in any text value; the longest curated one has about 300
 
 
 class Item(BaseModel):
@@ -62,8 +63,9 @@ def _real_date(value: str) -> str:
 def _literal_type(data_type: DataType) -> Any:
     """The Python type of a literal type, with its constraints."""
     constraints: list[Any] = []
-    if data_type.pattern or data_type.min_length:
-        constraints.append(StringConstraints(pattern=data_type.pattern, min_length=data_type.min_length))
+    if data_type.base in {"str", "date"}:
+        constraints.append(StringConstraints(pattern=data_type.pattern, min_length=data_type.min_length,
+                                             max_length=MAX_TEXT))
     if data_type.minimum is not None:
         constraints.append(Field(ge=data_type.minimum))
     if data_type.not_placeholder:

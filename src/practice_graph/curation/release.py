@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from practice_graph.curation.load import DataError, locate, read_yaml
+from practice_graph.curation.load import DataError, locate, read_yaml, shortened, shown
 
 RELEASE_FILE = "release.yaml"
 
@@ -45,9 +45,10 @@ def read_release(data_dir: Path, code_version: str) -> DataRelease | None:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise DataError(path, getattr(raw, "line", 1), "(file)", "expected a mapping with a date: YYYY-MM-DD")
-    unknown = sorted(set(raw) - {"date"})
+    unknown = sorted(set(raw) - {"date"}, key=str)  # keys may be numbers or booleans too
     if unknown:
-        raise DataError(path, locate(raw, (unknown[0],)), unknown[0], "unknown field (expected only date)")
+        raise DataError(path, locate(raw, (unknown[0],)), shortened(str(unknown[0])),
+                        "unknown field (expected only date)")
     if "date" not in raw:
         raise DataError(path, getattr(raw, "line", 1), "date", "missing (expected date: YYYY-MM-DD)")
     value = raw["date"]
@@ -56,5 +57,6 @@ def read_release(data_dir: Path, code_version: str) -> DataRelease | None:
             raise ValueError
         date = dt.date.fromisoformat(value)
     except ValueError:
-        raise DataError(path, locate(raw, ("date",)), "date", f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise DataError(path, locate(raw, ("date",)), "date",
+                        f"expected a date YYYY-MM-DD, got {shown(value)}") from None
     return DataRelease(date, code_version)

@@ -156,7 +156,7 @@ def check_taxonomy_values(dataset: Dataset) -> Iterator[DataError]:
     defined = {scheme.id for scheme in dataset.schemes}
     for scheme in sorted({scheme for _, scheme in taxonomy_fields(dataset.model)} - defined):
         path = dataset.root / dataset.model.classes["ConceptScheme"].file  # type: ignore[operator]
-        yield DataError(path, None, "(file)", f"the model's concept scheme {scheme!r} is not defined")
+        yield DataError(path, 1, scheme, f"the model's concept scheme {scheme!r} is not defined in this file")
     for scheme in dataset.schemes:
         ids = {concept.id for concept in scheme.concepts}
         for concept in scheme.concepts:

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from practice_graph.core.limits import MIB, format_size, machine_memory
 from practice_graph.core.web import accepted_media, content_security_policy, script_json
 
 SPARQL_PATH = "/sparql"
@@ -81,7 +82,6 @@ UPDATE_OPERATIONS = {
 SERVICE_WORD = re.compile("service", re.IGNORECASE)
 UPDATE_WORD = re.compile(r"insert|delete|load|clear|drop|create|add|move|copy|with", re.IGNORECASE)
 ENGINE_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
-MIB = 1 << 20
 # The least memory a worker must have free above what it holds once the graph is loaded.
 WORKER_HEADROOM = 64 * MIB
 # Deeply nested queries recurse in the engine's parser: a larger stack than the usual 8 MB lets
@@ -122,40 +122,6 @@ class Refused(Exception):
 
 class EndpointError(Exception):
     """The endpoint cannot start (for example a memory limit too small to hold the graph)."""
-
-
-# --------------------------------------------------------------------------- sizes
-
-
-SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(%|[kmgt]i?b?|b)?\s*", re.IGNORECASE)
-
-
-def machine_memory() -> int:
-    """Bytes of memory this machine (or the control group this process runs in) has."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    try:
-        cgroup = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
-    except OSError:
-        return total
-    return min(total, int(cgroup)) if cgroup.isdigit() else total
-
-
-def parse_size(text: str) -> int:
-    """Bytes from a size such as ``512M``, ``2G``, ``1.5GiB``, ``800000000`` or ``25%`` (of the machine's memory)."""
-    match = SIZE.fullmatch(text)
-    if not match:
-        raise ValueError(f"not a size: {text!r} (write it as 512M, 2G or 25%)")
-    number, unit = float(match.group(1)), (match.group(2) or "b").lower()
-    if unit == "%":
-        if not 0 < number <= 100:
-            raise ValueError(f"not a share of memory: {text!r} (between 0 and 100%)")
-        return int(machine_memory() * number / 100)
-    return int(number * 1024 ** "bkmgt".index(unit[0]))
-
-
-def format_size(size: int) -> str:
-    """A size in MiB or GiB, for messages."""
-    return f"{size / (1 << 30):.1f} GiB" if size >= 1 << 30 else f"{size / MIB:.0f} MiB"
 
 
 # --------------------------------------------------------------------------- checking queries

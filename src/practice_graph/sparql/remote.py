@@ -28,6 +28,8 @@ from urllib.parse import SplitResult, quote, urlencode, urljoin, urlsplit
 import click
 import pyoxigraph as ox
 
+from practice_graph.sparql.store import declares_xml_entities
+
 if TYPE_CHECKING:
     import http.client
 
@@ -334,10 +336,15 @@ def remote_query(endpoint: str, query_text: str, *, timeout: float = 120.0,
                 list(results)
                 results = ox.parse_query_results(answer.body, format=results_format)
         except (SyntaxError, ValueError) as error:
+            # the half-read solutions stay referenced from this frame by the error's traceback: drop
+            # them here (pyoxigraph's solutions must be freed on the thread that made them)
+            results = None
             raise RemoteError(f"{where}: not SPARQL results {name}: {_one_line(str(error))}") from None
         return results
     if answer.media in GRAPH_MEDIA:
         name = GRAPH_MEDIA[answer.media]
+        if name == "RDF_XML" and declares_xml_entities(answer.body):
+            raise RemoteError(f"{where}: RDF/XML that declares XML entities is refused")
         try:
             return [quad.triple for quad in ox.parse(answer.body, format=getattr(ox.RdfFormat, name))]
         except (SyntaxError, ValueError) as error:

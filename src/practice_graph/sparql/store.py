@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -29,3 +30,24 @@ def rdflib_graph(ntriples: bytes) -> Graph:
         graph.bind(prefix, namespace)
     graph.parse(data=ntriples, format="nt")
     return graph
+
+
+ENTITY_DECLARATION = b"<!ENTITY"  # pyoxigraph's RDF/XML parser (UTF-8 only) expands declared entities
+READ_CHUNK = 1 << 20
+
+
+def declares_xml_entities(source: bytes | Path) -> bool:
+    """Whether RDF/XML (bytes, or a file read in chunks) declares an XML entity.
+
+    pyoxigraph expands internal entities without a bound, so 700 bytes of nested declarations
+    ("billion laughs") take all memory and time: such input is refused before it is parsed.
+    """
+    if isinstance(source, bytes):
+        return ENTITY_DECLARATION in source
+    with open(source, "rb") as stream:
+        tail = b""
+        while chunk := stream.read(READ_CHUNK):
+            if ENTITY_DECLARATION in tail + chunk:
+                return True
+            tail = chunk[1 - len(ENTITY_DECLARATION):]
+    return False

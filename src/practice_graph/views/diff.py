@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from practice_graph.core.namespaces import PREFIXES
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.model.schema import load_model
-from practice_graph.views.report import md
+from practice_graph.views.report import md, md_code
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -371,7 +371,7 @@ def _by_name(qualifiers: list[list[str]]) -> dict[str, str]:
 
 
 def _relation_line(item: dict[str, Any], state: str) -> str:
-    line = f"  - {SIGNS[state]} {md(item['kind'])} → `{item['object']}` {md(item['object_zh'])}"
+    line = f"  - {SIGNS[state]} {md(item['kind'])} → {md_code(item['object'])} {md(item['object_zh'])}"
     if state != "changed":
         shown = "; ".join(f"{md(n)}: {md(v)}" for n, v in _by_name(item["qualifiers"]).items())
         return line + (f" ({shown})" if shown else "") + _quotes(item["quotes"], 1)
@@ -408,8 +408,8 @@ def diff_markdown(result: dict[str, Any]) -> str:
     _, class_labels, _ = _model_names()
     old, new = result["old"], result["new"]
     out = [f"# practice-graph: {md(old['version'] or 'unversioned')} → {md(new['version'] or 'unversioned')}", "",
-           f"Old: `{result.get('old_file', 'old')}`; new: `{result.get('new_file', 'new')}`. Records are matched by "
-           "id, concepts by scheme and notation, relations by their two ends and kind. A participation is a "
+           f"Old: {md_code(result.get('old_file', 'old'))}; new: {md_code(result.get('new_file', 'new'))}. Records are "
+           "matched by id, concepts by scheme and notation, relations by their two ends and kind. A participation is a "
            "relation of its arrangement (`participant`) and a mechanism use one of its practice "
            "(`pg:usesMechanism`), with their role, use and instrument codes as qualifiers. Relations the build "
            "derives (`pg:adopts` ..., `pg:mentions`, `pg:withinProvince`, `pg:mechanismCategory`) and SKOS "
@@ -438,14 +438,14 @@ def diff_markdown(result: dict[str, Any]) -> str:
             kind_of[item["id"]] = item["kind"]
     for kind in sorted(set(kind_of.values()), key=_kind_order):
         label = class_labels.get(kind, "")
-        out += [f"## {md(label)} (`{kind}`)" if label else f"## {md(kind)}", ""]
+        out += [f"## {md(label)} ({md_code(kind)})" if label else f"## {md(kind)}", ""]
         shown: set[str] = set()
         for state in ("added", "removed"):
             items = [item for item in records[state] if item["kind"] == kind]
             if items:
                 out += [f"### {state.capitalize()} ({len(items)})", ""]
             for item in items:
-                out.append(f"- `{item['id']}` {md(item['zh'])} · {md(item['en'])}" + _quotes(item["quotes"]))
+                out.append(f"- {md_code(item['id'])} {md(item['zh'])} · {md(item['en'])}" + _quotes(item["quotes"]))
                 out += lines[item["id"]]
                 shown.add(item["id"])
             if items:
@@ -465,7 +465,7 @@ def diff_markdown(result: dict[str, Any]) -> str:
             if not fields and not lines[key]:
                 continue
             zh, en = (item["zh"], item["en"]) if item else (subject_zh.get(key, ""), "")
-            entries += [f"- `{key}` {md(zh)}" + (f" · {md(en)}" if en else ""), *fields, *lines[key]]
+            entries += [f"- {md_code(key)} {md(zh)}" + (f" · {md(en)}" if en else ""), *fields, *lines[key]]
         if entries:
             out += [f"### Changed ({sum(entry.startswith('- ') for entry in entries)})", "", *entries, ""]
         if common:
@@ -474,6 +474,6 @@ def diff_markdown(result: dict[str, Any]) -> str:
                 ids = sorted(i for i, item in changed.items() if key in {_change_key(c) for c in item["changes"]})
                 out += [line.replace("  - ", f"- in {counts[key]} records: ", 1)
                         for line in _field_lines(json.loads(key))]
-                out.append("  - " + ", ".join(f"`{i}`" for i in ids))
+                out.append("  - " + ", ".join(md_code(i) for i in ids))
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -1,5 +1,6 @@
 """Write the analysis: a bilingual ``report.md`` and the same report as one offline ``report.html``,
-CSV tables (UTF-8 with a byte-order mark, so Excel reads the Chinese), PNG charts and Gephi files.
+CSV tables (UTF-8 with a byte-order mark, so Excel reads the Chinese; no cell a spreadsheet would run
+as a formula), PNG charts and Gephi files.
 
 Everything is rendered in memory (:func:`render_analysis`) and then written atomically
 (:func:`write_analysis`). The same graph gives byte-identical files.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import html
 import io
 import re
@@ -34,8 +36,12 @@ INSTRUMENT_MIX = "instrument_mix.csv"
 CANDIDATES_PER_REGION = 3
 TOP_PAIRS = 20
 SOURCE_TITLE = "培育新时代建筑产业工人可复制经验做法清单（第一批）"
-MARKDOWN_SPECIAL = "\\`*_[]<>|#&"
+MARKDOWN_SPECIAL = "\\`*_[]<>|#&~"
+LIST_START = re.compile(r"^([0-9]{0,9})([-+.)])(?= |$)")  # a list item's start: "- x", "+ x", "1. x", "1) x"
+SAFE_ANCHOR = re.compile(r"[A-Za-z0-9_-]+")
 CSV_ENCODING = "utf-8-sig"  # the byte-order mark tells Excel the file is UTF-8
+FORMULA_START = frozenset("=+-@\t\r")  # what makes Excel, LibreOffice or Google Sheets read a cell as a formula
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 # The HTML report requests nothing: images are data: URIs, styles inline, no script runs.
 REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
               "form-action 'none'")
@@ -49,13 +55,43 @@ class NothingToAnalyse(ValueError):
 
 # ------------------------------------------------------------------------------------ text helpers
 def md(text: str) -> str:
-    """Text as Markdown data: special characters escaped, line breaks flattened."""
+    """Text as Markdown data: special characters escaped, line breaks flattened, and a start that
+    would open a list (``- x``, ``+ x``, ``1. x``, ``1) x``) escaped, wherever the text lands."""
     text = " ".join(text.split())
-    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+    text = "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+    return LIST_START.sub(r"\1\\\2", text, count=1)
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span on one line: shown as is, nothing inside is markup (the fence
+    is longer than any run of backticks inside)."""
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " " and text.strip()):
+        text = f" {text} "
+    return f"{fence}{text}{fence}"
+
+
+def anchor(identifier: str) -> str:
+    """An anchor for a record id: the id itself when it is letters, digits, ``-`` and ``_`` (every
+    curated id), else a hash of it (ids read from any graph or endpoint are data, never markup)."""
+    if SAFE_ANCHOR.fullmatch(identifier):
+        return identifier
+    return "id-" + hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:16]
 
 
 def _quote_text(quotes: Iterable[Quote]) -> str:
     return " | ".join(f"{q.practice}: 「{q.text}」" if q.practice else f"「{q.text}」" for q in quotes)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: text starting with ``= + - @``, a tab or a carriage
+    return gets a leading ``'`` (OWASP's advice against formula injection), unless it is a plain
+    number such as ``-0.5`` (a constant: no function, no reference, nothing runs). Numbers, and
+    text starting otherwise, are kept as they are."""
+    if isinstance(value, str) and value[:1] in FORMULA_START and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
@@ -63,7 +99,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if value is None else spreadsheet_safe(value) for value in row])
     return buffer.getvalue().encode(CSV_ENCODING)
 
 
@@ -101,13 +137,13 @@ class _Names:
 
     def practice_link(self, practice: str) -> str:
         found = self.data.practices.get(practice)
-        return f"[{md(found.ref if found else practice)}](#{practice})"
+        return f"[{md(found.ref if found else practice)}](#{anchor(practice)})"
 
     def practice_links(self, practices: Iterable[str]) -> str:
         return ", ".join(self.practice_link(p) for p in sorted(practices))
 
     def arrangement_link(self, arrangement: str) -> str:
-        return f"[{both(self.data.arrangements[arrangement].label)}](#{arrangement})"
+        return f"[{both(self.data.arrangements[arrangement].label)}](#{anchor(arrangement)})"
 
     def regions_zh(self, regions: Iterable[str]) -> str:
         return "、".join(md(self.region(r).zh) for r in regions)
@@ -355,7 +391,7 @@ def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
            "shares are of the group's uses; a practice counts once per row. All rows: `instrument_mix.csv`; the "
            "same figures: competency question `cq15`.", "",
            "### 6.1 全部 · The whole list", ""]
-    table = [[md(r.instrument_label.zh), md(r.instrument_label.en), r.scheme, str(r.uses), f"{_percent(rows, r)}",
+    table = [[md(r.instrument_label.zh), md(r.instrument_label.en), md(r.scheme), str(r.uses), f"{_percent(rows, r)}",
               str(r.practices)] for r in rows if r.dimension == "all" and r.scheme != "total"]
     out += _table(["工具", "Instrument", "方案 Scheme", "运用 Uses", "占比 Share", "做法 Practices"], table)
     titles = {"task": "### 6.2 按工作任务 · By work task",
@@ -366,7 +402,7 @@ def _section_instruments(rows: list[instruments.MixRow]) -> list[str]:
     codes = [(scheme, code) for scheme, group in (("rz-type", instruments.RZ_TYPES), ("nato", instruments.NATO_CODES))
              for code in group]
     header = ["分组", "Group", "运用 Uses", "做法 Practices",
-              *(f"{md(labels[key].zh)} {md(labels[key].en)}" if key in labels else key[1] for key in codes)]
+              *(f"{md(labels[key].zh)} {md(labels[key].en)}" if key in labels else md(key[1]) for key in codes)]
     for dimension, title in titles.items():
         out += [title, ""]
         if dimension == "arrangement-kind":
@@ -483,8 +519,8 @@ def _appendix(data: PracticeData, names: _Names) -> list[str]:
     out = ["## 附录 A：做法与引文 · Appendix A: practices and quotes", ""]
     for practice in sorted(data.practices.values(), key=lambda p: (p.numbers, p.id)):
         region = names.region(practice.region)
-        out += [f'<a id="{practice.id}"></a>', "",
-                f"### {md(practice.ref)} · {md(region.zh)} {md(region.en)} · `{practice.id}`", "",
+        out += [f'<a id="{anchor(practice.id)}"></a>', "",
+                f"### {md(practice.ref)} · {md(region.zh)} {md(region.en)} · {md_code(practice.id)}", "",
                 f"{md(practice.label.zh)}", "", f"*{md(practice.label.en)}*", ""]
         for mechanism in practice.mechanisms:
             use = data.uses.get((practice.region, mechanism))
@@ -500,10 +536,10 @@ def _appendix(data: PracticeData, names: _Names) -> list[str]:
 
 def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
     region = names.region(arrangement.region)
-    out = [f'<a id="{arrangement.id}"></a>', "",
+    out = [f'<a id="{anchor(arrangement.id)}"></a>', "",
            f"### {md(arrangement.label.zh)}", "",
            f"*{md(arrangement.label.en)}* · {md(region.zh)} {md(region.en)} · "
-           f"{names.practice_link(arrangement.practice)} · `{arrangement.id}`", ""]
+           f"{names.practice_link(arrangement.practice)} · {md_code(arrangement.id)}", ""]
     for p in arrangement.participants:
         role = names.data.roles.get(p.role) if p.role else None
         role_text = f" · {md(role.zh)} {md(role.en)}" if role else ""

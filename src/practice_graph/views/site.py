@@ -4,18 +4,15 @@
 client-side search over Chinese and English labels and quotes, one page per entry (``id/{id}.html``),
 the source reader, the map, the competency questions with their results, the analysis report, the
 viewer and the ontology. ``write_site`` writes them atomically: into a new folder beside the target,
-which then takes the target's place. Two builds of the same graph give byte-identical files; no page
-requests anything from outside the site.
+which then takes the target's place in one step (``core.files.write_outputs``). Two builds of the
+same graph give byte-identical files; no page requests anything from outside the site.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -28,6 +25,7 @@ import pyoxigraph as ox
 from markdown_it import MarkdownIt
 from rdflib.namespace import OWL
 
+from practice_graph.core.files import read_folder, write_outputs
 from practice_graph.core.namespaces import PG, PREFIXES
 from practice_graph.core.web import accepted_media
 from practice_graph.sparql import query as queries
@@ -441,12 +439,6 @@ def missing_page(path: str, zh: str, en: str, why: str) -> bytes:
 # --------------------------------------------------------------------------- writing
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
 def check_out_dir(out_dir: Path) -> None:
     """Raise SiteError unless ``out_dir`` is absent, empty or a site written here before."""
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file())):
@@ -454,33 +446,13 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def write_site(out_dir: Path, files: Mapping[str, bytes]) -> None:
-    """Write the site into a new folder beside ``out_dir``, then put it in ``out_dir``'s place.
+    """Write the site into a new folder beside ``out_dir``, then swap it into ``out_dir``'s place in one step.
 
     An existing ``out_dir`` is replaced only when it is empty or a site written here before (it holds
     the marker file), so a mistyped ``--out`` never deletes anything else.
     """
-    out_dir = out_dir.resolve()
     check_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        for name in sorted(files):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[name])
-        mode = 0o777 & ~_umask()
-        for folder in [staging, *(path for path in staging.rglob("*") if path.is_dir())]:
-            folder.chmod(mode)
-        retired = None
-        if out_dir.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-            os.replace(out_dir, retired / "site")
-        os.replace(staging, out_dir)
-        if retired is not None:
-            shutil.rmtree(retired)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_outputs(out_dir, files, keep_others=False)
 
 
 VIEWER_LINKS = r"""
@@ -664,7 +636,7 @@ class LiveSite:
 def site_inputs(ntriples: bytes, data_dir: Path, ontology_file: Path, analysis_dir: Path) -> SiteInputs:
     """The site's inputs from a checkout: the source text (checked), the ontology, the analysis if built."""
     store = queries.open_store(ntriples)
-    analysis = {path.name: path.read_bytes() for path in sorted(analysis_dir.glob("*")) if path.is_file()}
+    analysis = read_folder(analysis_dir)  # one build's files, even while a build replaces them
     return SiteInputs(
         ntriples=ntriples,
         ontology=ontology_file.read_bytes() if ontology_file.is_file() else None,
