@@ -118,8 +118,8 @@ def kill_at(step: int, work: Callable[[], None]) -> int | None:
 def build_command(dist: Path, built, rendered: dict[str, bytes]) -> Callable[[], None]:
     """The ``build`` command writing ``rendered`` (its rendering stages replaced by their result)."""
     def work() -> None:
-        cli.run_build = lambda data_dir, ontology_dir: built
-        cli.render_outputs = lambda _: rendered
+        cli.run_build = lambda data_dir, ontology_dir, **options: built
+        cli.render_outputs = lambda _, **options: rendered
         cli.font_notice = lambda: None
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
             cli.main(["build", "--out", str(dist)], standalone_mode=False)
@@ -223,8 +223,8 @@ def test_a_write_that_fails_midway_leaves_the_earlier_set_and_one_line(tmp_path,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_write(descriptor, data)
 
-    monkeypatch.setattr(cli, "run_build", lambda data_dir, ontology_dir: built)
-    monkeypatch.setattr(cli, "render_outputs", lambda _: new_set)
+    monkeypatch.setattr(cli, "run_build", lambda data_dir, ontology_dir, **options: built)
+    monkeypatch.setattr(cli, "render_outputs", lambda _, **options: new_set)
     monkeypatch.setattr(os, "write", disk_fills)
     result = CliRunner().invoke(cli.main, ["build", "--out", str(dist)])
     monkeypatch.undo()
@@ -241,7 +241,7 @@ def test_a_write_that_fails_midway_leaves_the_earlier_set_and_one_line(tmp_path,
 @pytest.fixture
 def no_work(monkeypatch) -> None:
     """The build's work fails the test: every refusal must come before it."""
-    def never(*args) -> None:
+    def never(*args, **options) -> None:
         raise AssertionError("the work started")
 
     monkeypatch.setattr(cli, "run_build", never)
