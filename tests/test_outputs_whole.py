@@ -241,7 +241,7 @@ def test_a_write_that_fails_midway_leaves_the_earlier_set_and_one_line(tmp_path,
 @pytest.fixture
 def no_work(monkeypatch) -> None:
     """The build's work fails the test: every refusal must come before it."""
-    def never(*args) -> None:
+    def never(*args, **options) -> None:
         raise AssertionError("the work started")
 
     monkeypatch.setattr(cli, "run_build", never)
