@@ -86,6 +86,7 @@ PAGE_LINKS = """[
   Array.from(document.querySelectorAll('[id]'), e => e.id)]"""
 
 
+@pytest.mark.slow  # a browser visits every page of the site: about a minute
 def test_a_crawler_finds_no_broken_link_and_no_request_leaving_the_site(visit, site_dir) -> None:
     """Opens every page but the entries' (of those, the first three of each type; ``PG_FULL_CRAWL=1``
     opens them all, about 600) and checks every link of every page opened: its file exists, its anchor
