@@ -14,8 +14,8 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,9 +36,11 @@ from practice_graph.core.renders import cached_render, file_state, keep_render
 from practice_graph.core.stamp import BuildStamp, current_stamp, tree_hash
 
 if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
+    import pyoxigraph as ox
     from rdflib import Graph
 
     from practice_graph.curation.load import Dataset
+    from practice_graph.rdf.build import Triple
     from practice_graph.views.read import Source
 
 
@@ -52,12 +54,24 @@ class BuildFailed(Exception):
 
 @dataclass
 class Built:
-    """A validated dataset, its graph, the serialised outputs and the stamp of what it was made from."""
+    """A validated dataset, its graph's triples, the serialised outputs and the stamp of what it was made from.
+
+    ``graph``, the triples as an rdflib Graph, is made when first read (a build from kept renders and
+    a kept SHACL verdict never needs it).
+    """
 
     dataset: Dataset
-    graph: Graph
+    triples: set[Triple]
     files: dict[str, bytes]
     stamp: BuildStamp
+    ox_triples: list[ox.Triple] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The graph as an rdflib Graph, with the model's prefixes bound."""
+        from practice_graph.rdf.build import as_graph  # start-up time: rdflib
+
+        return as_graph(self.triples, self.dataset.model)
 
 
 def load_valid(data_dir: Path) -> Dataset:
@@ -80,23 +94,37 @@ def load_valid(data_dir: Path) -> Dataset:
     return dataset
 
 
-def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
-                  shacl: bool = True) -> tuple[Dataset, Graph]:
-    """Load, validate, build and check with SHACL, nothing serialised: the dataset and its graph."""
+def checked(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
+            reuse: bool = True) -> Built:
+    """Load, validate, build the triples and their canonical N-Triples, check with SHACL: a Built whose
+    only file is the N-Triples. SHACL's verdict on the same graph, shapes and engines is read from the
+    cache of renders with ``reuse`` (see ``rdf.shacl.checked_problems``)."""
     # start-up time: rdflib and pyshacl load only when a build runs
-    from practice_graph.rdf.build import build_graph
-    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
+    from practice_graph.rdf.build import build_triples
+    from practice_graph.rdf.export import canonical_ntriples, ox_triples
+    from practice_graph.rdf.shacl import checked_problems
 
+    stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
     dataset = load_valid(data_dir)
-    graph = build_graph(dataset)
+    triples = build_triples(dataset)
+    converted = ox_triples(triples)
+    ntriples = canonical_ntriples(converted).encode("utf-8")
+    built = Built(dataset, triples, {NTRIPLES: ntriples}, stamp.with_ntriples(ntriples), converted)
     if shacl:
         for required in (ontology_dir / ONTOLOGY_FILE, ontology_dir / SHAPES_FILE):
             if not required.is_file():
                 raise BuildFailed([f"{required}: (file): file not found"])
-        problems = shacl_problems(graph, ontology_dir / SHAPES_FILE, ontology=ontology_graph(ontology_dir))
+        problems = checked_problems(ntriples, lambda: built.graph, ontology_dir, reuse=reuse)
         if problems:
             raise BuildFailed(problems)
-    return dataset, graph
+    return built
+
+
+def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
+                  shacl: bool = True) -> tuple[Dataset, Graph]:
+    """Load, validate, build and check with SHACL, nothing serialised: the dataset and its graph."""
+    built = checked(data_dir, ontology_dir, shacl)
+    return built.dataset, built.graph
 
 
 def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
@@ -104,22 +132,22 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
     """Everything up to writing: load, validate, build, SHACL, serialise, stamp.
 
     The JSON-LD is read from the cache of renders when this graph was serialised before by the
-    same code and libraries (``reuse``; see :func:`render_key`), else written and kept there.
+    same code and libraries (``reuse``; see :func:`render_key`), else written and kept there; so is
+    SHACL's verdict (see :func:`checked`).
     """
-    from practice_graph.rdf.export import jsonld, serialise  # start-up time: rdflib
+    from practice_graph.rdf.export import jsonld, rdf_files  # start-up time: rdflib
 
-    stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
-    dataset, graph = checked_graph(data_dir, ontology_dir, shacl)
-    files = serialise(graph, with_jsonld=False)
+    built = checked(data_dir, ontology_dir, shacl, reuse)
+    files = rdf_files(built.ox_triples, built.files[NTRIPLES])
     key = render_key(files[NTRIPLES])
     kept = cached_render(key, "jsonld") if reuse else None
     if kept is None:
-        kept = {JSONLD: jsonld(graph).encode("utf-8")}
+        kept = {JSONLD: jsonld(built.graph).encode("utf-8")}
         keep_render(key, "jsonld", kept)
     files[JSONLD] = kept[JSONLD]
-    stamp = stamp.with_ntriples(files[NTRIPLES])
-    files[STAMP] = stamp.to_json()
-    return Built(dataset, graph, files, stamp)
+    files[STAMP] = built.stamp.to_json()
+    built.files = files
+    return built
 
 
 # What a render reads besides the graph and the package: these libraries (by version: every one the
@@ -280,9 +308,7 @@ def _build_and_keep(stamp: BuildStamp, data_dir: Path, ontology_dir: Path) -> by
     print(f"building the graph ({reason}) ... ", end="", file=sys.stderr, flush=True)
     started = time.perf_counter()
     try:
-        from practice_graph.rdf.export import canonical_ntriples  # start-up time: rdflib
-
-        ntriples = canonical_ntriples(checked_graph(data_dir, ontology_dir, shacl=False)[1]).encode("utf-8")
+        ntriples = checked(data_dir, ontology_dir, shacl=False).files[NTRIPLES]
     except BaseException:
         print("failed", file=sys.stderr, flush=True)
         raise
