@@ -32,6 +32,7 @@ from practice_graph.core.paths import (
     STAMP,
     VIEWER_FILE,
 )
+from practice_graph.core.progress import Phases, start
 from practice_graph.core.renders import cached_render, file_state, keep_render
 from practice_graph.core.stamp import BuildStamp, current_stamp, tree_hash
 
@@ -42,6 +43,12 @@ if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
     from practice_graph.curation.load import Dataset
     from practice_graph.rdf.build import Triple
     from practice_graph.views.read import Source
+
+
+# The phases of the long commands, in order, as their progress bar names them (``core.progress.Phases``).
+VALIDATE_PHASES = ("load the data", "build the RDF", "SHACL")
+BUILD_PHASES = (*VALIDATE_PHASES, "serialise", "JSON-LD", "analysis", "viewer", "write")
+ANALYZE_PHASES = ("read the graph", "analysis", "write")
 
 
 class BuildFailed(Exception):
@@ -95,7 +102,7 @@ def load_valid(data_dir: Path) -> Dataset:
 
 
 def checked(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
-            reuse: bool = True) -> Built:
+            reuse: bool = True, phases: Phases | None = None) -> Built:
     """Load, validate, build the triples and their canonical N-Triples, check with SHACL: a Built whose
     only file is the N-Triples. SHACL's verdict on the same graph, shapes and engines is read from the
     cache of renders with ``reuse`` (see ``rdf.shacl.checked_problems``)."""
@@ -104,13 +111,16 @@ def checked(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY
     from practice_graph.rdf.export import canonical_ntriples, ox_triples
     from practice_graph.rdf.shacl import checked_problems
 
+    start(phases, "load the data")
     stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
     dataset = load_valid(data_dir)
+    start(phases, "build the RDF")
     triples = build_triples(dataset)
     converted = ox_triples(triples)
     ntriples = canonical_ntriples(converted).encode("utf-8")
     built = Built(dataset, triples, {NTRIPLES: ntriples}, stamp.with_ntriples(ntriples), converted)
     if shacl:
+        start(phases, "SHACL")
         for required in (ontology_dir / ONTOLOGY_FILE, ontology_dir / SHAPES_FILE):
             if not required.is_file():
                 raise BuildFailed([f"{required}: (file): file not found"])
@@ -128,7 +138,7 @@ def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ON
 
 
 def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
-          reuse: bool = True) -> Built:
+          reuse: bool = True, phases: Phases | None = None) -> Built:
     """Everything up to writing: load, validate, build, SHACL, serialise, stamp.
 
     The JSON-LD is read from the cache of renders when this graph was serialised before by the
@@ -137,8 +147,10 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
     """
     from practice_graph.rdf.export import jsonld, rdf_files  # start-up time: rdflib
 
-    built = checked(data_dir, ontology_dir, shacl, reuse)
+    built = checked(data_dir, ontology_dir, shacl, reuse, phases)
+    start(phases, "serialise")
     files = rdf_files(built.ox_triples, built.files[NTRIPLES])
+    start(phases, "JSON-LD")
     key = render_key(files[NTRIPLES])
     kept = cached_render(key, "jsonld") if reuse else None
     if kept is None:
@@ -232,7 +244,7 @@ def analysis_files(source: Source | Callable[[], Source], key: str | None = None
     return files
 
 
-def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
+def render_outputs(built: Built, reuse: bool = True, phases: Phases | None = None) -> dict[str, bytes]:
     """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 
     The analysis and the viewer read the built N-Triples through their view queries on an embedded
@@ -253,8 +265,10 @@ def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
             opened.append(Source(store=oxigraph_store(built.files[NTRIPLES])))
         return opened[0]
 
+    start(phases, "analysis")
     for name, content in analysis_files(source, key, reuse).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
+    start(phases, "viewer")
     viewer = cached_render(key, "viewer") if reuse else None
     if viewer is None:
         from practice_graph.views.dataset import embed_dataset_jsonld  # start-up time: pyvis
