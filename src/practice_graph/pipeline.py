@@ -106,12 +106,12 @@ def checked(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY
     """Load, validate, build the triples and their canonical N-Triples, check with SHACL: a Built whose
     only file is the N-Triples. SHACL's verdict on the same graph, shapes and engines is read from the
     cache of renders with ``reuse`` (see ``rdf.shacl.checked_problems``)."""
+    start(phases, "load the data")  # importing the stages is part of it
     # start-up time: rdflib and pyshacl load only when a build runs
     from practice_graph.rdf.build import build_triples
     from practice_graph.rdf.export import canonical_ntriples, ox_triples
     from practice_graph.rdf.shacl import checked_problems
 
-    start(phases, "load the data")
     stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
     dataset = load_valid(data_dir)
     start(phases, "build the RDF")
