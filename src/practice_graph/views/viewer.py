@@ -12,6 +12,9 @@ are plain strings (vis-network shows them with ``innerText``), the data is embed
 ``<``, ``>`` and ``&`` escaped, and the page's own script builds its controls with ``textContent``.
 A Content-Security-Policy forbids every request, so the page works offline and leaks nothing.
 
+Layout: every node's position is computed here (a seeded force layout, :func:`layout`) and the page
+runs no physics, so the browser draws the graph as soon as it has read it.
+
 The page is byte-for-byte deterministic: nodes and edges sorted, layout seeded, JSON with sorted keys.
 """
 
@@ -45,7 +48,7 @@ from practice_graph.views.read import (
 )
 
 VIEWER_FILE = "practice-graph.html"
-LARGE_GRAPH = 1000  # above this many nodes: precomputed positions, physics off
+LARGE_GRAPH = 1000  # above this many nodes: a compact layout, no edge labels, straight edges
 RANDOM_SEED = 7
 MAX_QUOTES = 6
 
@@ -463,12 +466,33 @@ def _find(nodes: Iterable[ViewerNode], name: str, option: str, what: str) -> Vie
     raise SelectionError(f"{option}: no {what} with id or name {name!r}{hint}")
 
 
-# ---------------------------------------------------------------------------- layout for large graphs
+# ---------------------------------------------------------------------------- layout
+@dataclass(frozen=True)
+class LayoutSettings:
+    """How :func:`precomputed_positions` lays a graph out: ``cutoff`` the distance (in ideal edge
+    lengths) within which nodes repel, ``by_degree`` whether a node repels in proportion to the root
+    of its degree (as vis-network's forceAtlas2Based does: hubs push harder, their leaves fan out),
+    ``scale`` pixels per ideal edge length."""
+
+    iterations: int = 90
+    cutoff: float = 2.5
+    by_degree: bool = False
+    scale: float = 45.0
+
+
+# up to LARGE_GRAPH nodes: room for labels, close to what vis-network's physics settled on before;
+# above it: fast and compact (labels show when zoomed in)
+SMALL_LAYOUT = LayoutSettings(iterations=100, cutoff=6.0, by_degree=True, scale=90.0)
+LARGE_LAYOUT = LayoutSettings()
+
+
 def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = RANDOM_SEED,
-                          iterations: int = 90) -> list[tuple[int, int]]:
+                          iterations: int | None = None, settings: LayoutSettings = LARGE_LAYOUT,
+                          ) -> list[tuple[int, int]]:
     """A seeded Fruchterman-Reingold layout (pixel coordinates, rounded), fast for thousands of nodes:
     repulsion only between nodes closer than a cut-off (found with a k-d tree), as in the grid variant
-    of the original algorithm, and a weak pull to the centre that keeps components together."""
+    of the original algorithm, and a weak pull to the centre that keeps components together.
+    Byte-for-byte the same for the same arguments (numpy's seeded generator, no parallel sums)."""
     import numpy as np
     from scipy.spatial import cKDTree
 
@@ -479,14 +503,17 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
     pos = rng.random((count, 2)) * side
     source = np.array([p[0] for p in pairs], dtype=np.int64)
     target = np.array([p[1] for p in pairs], dtype=np.int64)
-    ideal, cutoff, temperature = 1.0, 2.5, side / 8.0
-    for _ in range(iterations):
+    strength = np.ones(count)
+    if settings.by_degree:
+        strength = np.sqrt(1.0 + np.bincount(source, minlength=count) + np.bincount(target, minlength=count))
+    ideal, cutoff, temperature = 1.0, settings.cutoff, side / 8.0
+    for _ in range(settings.iterations if iterations is None else iterations):
         displacement = np.zeros_like(pos)
         close = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
         if len(close):
             delta = pos[close[:, 0]] - pos[close[:, 1]]
             distance2 = np.maximum((delta**2).sum(axis=1), 1e-4)
-            push = delta * (ideal * ideal / distance2)[:, None]
+            push = delta * (ideal * ideal * strength[close[:, 0]] * strength[close[:, 1]] / distance2)[:, None]
             displacement += _scatter(close[:, 0], push, count) - _scatter(close[:, 1], push, count)
         if len(pairs):
             delta = pos[source] - pos[target]
@@ -496,8 +523,16 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
         length = np.maximum(np.sqrt((displacement**2).sum(axis=1)), 1e-9)
         pos += displacement * (np.minimum(length, temperature) / length)[:, None]
         temperature = max(temperature * 0.96, 0.05)
-    pos = (pos - pos.mean(axis=0)) * 45.0
+    pos = (pos - pos.mean(axis=0)) * settings.scale
     return [(round(float(x)), round(float(y))) for x, y in pos]
+
+
+def layout(data: ViewerData) -> list[tuple[int, int]]:
+    """Every node's position (in ``data.nodes`` order), computed here so that the page draws its
+    first frame at once instead of running physics in the browser."""
+    index = {node.iri: i for i, node in enumerate(data.nodes)}
+    return precomputed_positions(len(data.nodes), [(index[e.source], index[e.target]) for e in data.edges],
+                                 settings=LARGE_LAYOUT if data.large else SMALL_LAYOUT)
 
 
 def _scatter(index: Any, vectors: Any, count: int) -> Any:
@@ -517,7 +552,7 @@ _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\
                       re.IGNORECASE)
 
 
-def _vis_options(large: bool) -> dict[str, Any]:
+def _vis_options(large: bool, physics: bool = False) -> dict[str, Any]:
     options: dict[str, Any] = {
         "layout": {"randomSeed": RANDOM_SEED, "improvedLayout": False},
         "nodes": {"font": {"face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif", "size": 14},
@@ -528,7 +563,7 @@ def _vis_options(large: bool) -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
                         "navigationButtons": False, "keyboard": False},
     }
-    if large:
+    if not physics:
         options["physics"] = {"enabled": False}
     else:
         options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
@@ -539,22 +574,20 @@ def _vis_options(large: bool) -> dict[str, Any]:
     return options
 
 
-def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | None = None) -> str:
-    """The whole offline page as text. ``precomputed`` (default: when the graph is large) lays the
-    nodes out in Python and turns physics off; otherwise vis-network stabilises a seeded layout."""
+def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = True) -> str:
+    """The whole offline page as text. ``precomputed`` (the default) lays the nodes out in Python
+    (:func:`layout`) with physics off, so the page draws the graph at once; otherwise vis-network
+    stabilises a seeded layout in the browser (seconds: kept to compare with)."""
     from practice_graph.views.pyvis_loader import pyvis_network_class  # start-up time: pyvis without IPython
 
     Network = pyvis_network_class()
 
-    large = data.large if precomputed is None else precomputed
+    large = data.large
 
     ids = {node.iri: f"n{index}" for index, node in enumerate(data.nodes)}
     task_index = {task.iri: index for index, task in enumerate(data.tasks)}
     province_index = {province.iri: index for index, province in enumerate(data.provinces)}
-    positions: list[tuple[int, int]] = []
-    if large:
-        index = {node.iri: i for i, node in enumerate(data.nodes)}
-        positions = precomputed_positions(len(data.nodes), [(index[e.source], index[e.target]) for e in data.edges])
+    positions = layout(data) if precomputed else []
 
     network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
                       neighborhood_highlight=True, heading="")
@@ -579,7 +612,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
         labels = {} if large else {"label": edge.zh}
         network.add_edge(ids[edge.source], ids[edge.target], id=f"e{i}", title=edge.tooltip, pgRelation=edge.en,
                          **labels)
-    network.options = _vis_options(large)
+    network.options = _vis_options(large, physics=not precomputed)
     page = network.generate_html(notebook=False)
     if "popup.innerHTML" in page:  # pragma: no cover - guarded by pgTip above
         raise RuntimeError("pyvis chose its innerHTML tooltip template")
@@ -589,7 +622,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
         counts[node.type_key] += 1
     view = {
         "title": title,
-        "large": large,
+        "physics": not precomputed,
         "types": [{"key": t.key, "zh": t.zh, "en": t.en, "colour": t.colour, "symbol": t.symbol,
                    "count": counts[t.key]} for t in data.types if counts[t.key]],
         "tasks": [{"zh": t.zh, "en": t.en, "rid": t.record_id} for t in data.tasks],
@@ -1015,7 +1048,7 @@ var filterActive = false;
     if (api.network) { return; }
     window.pgCreateNetwork();
     api.network = network;
-    if (view.large) {
+    if (!view.physics) {
       network.once("afterDrawing", markStable);
     } else {
       network.once("stabilizationIterationsDone", function () {
