@@ -28,15 +28,15 @@ HOSTILE_EN = '</script><script>window.pgPwned=1</script><a href="https://example
 
 
 def nodes_json(page: str) -> list[dict]:
-    """The node list pyvis embedded in the page, parsed as JSON."""
-    match = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);\n", page)
-    assert match, "no node DataSet in the page"
+    """The node list embedded in the page (the JSON the page's vis DataSet is made from)."""
+    match = re.search(r'<script type="application/json" id="pg-nodes">(.*?)</script>', page)
+    assert match, "no node data in the page"
     return json.loads(match.group(1))
 
 
 def edges_json(page: str) -> list[dict]:
-    match = re.search(r"edges = new vis\.DataSet\((\[.*?\])\);\n", page)
-    assert match, "no edge DataSet in the page"
+    match = re.search(r'<script type="application/json" id="pg-edges">(.*?)</script>', page)
+    assert match, "no edge data in the page"
     return json.loads(match.group(1))
 
 
@@ -284,7 +284,10 @@ def test_page_holds_the_computed_nodes_and_edges(data, page) -> None:
     assert len(nodes) == len(data.nodes) and len(edges) == len(data.edges)
     assert [n["id"] for n in nodes] == [f"n{i}" for i in range(len(nodes))]  # opaque ids
     assert [n["label"] for n in nodes] == [n.zh for n in data.nodes]
-    assert [n["pgTip"] for n in nodes] == [n.tooltip for n in data.nodes]
+    assert [n["title"] for n in nodes] == [n.tooltip for n in data.nodes]
+    page_id = {node.iri: page_node["id"] for node, page_node in zip(data.nodes, nodes, strict=True)}
+    assert [(e["from"], e["to"], e["title"]) for e in edges] == [
+        (page_id[e.source], page_id[e.target], e.tooltip) for e in data.edges]
     options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
     assert options["physics"] == {"enabled": False}  # laid out in Python: the page draws at once
 
@@ -340,7 +343,7 @@ def test_hostile_text_is_data_not_markup(built, page: str) -> None:
     assert "popup.innerHTML" not in page  # pyvis's HTML tooltips stay off although a quote says href
     node = next(n for n in nodes_json(page) if n["label"] == HOSTILE)
     assert node["pgEn"] == HOSTILE_EN  # round-trips exactly: not HTML-escaped, so vis shows it as typed
-    assert HOSTILE in node["pgTip"] and "&lt;" not in node["pgTip"]
+    assert HOSTILE in node["title"] and "&lt;" not in node["title"]
     view = json.loads(re.search(r'id="pg-view-data">(.*?)</script>', page).group(1))
     assert {"zh": HOSTILE, "en": HOSTILE_EN, "rid": "hostile"} in view["provinces"]
 

@@ -548,6 +548,7 @@ CSP = content_security_policy()
 # pyvis's drawGraph: from the network's creation (then its click and stabilisation handlers) to its return
 _NETWORK_CREATION = re.compile(r"network = new vis\.Network\(container, data, options\);(.*?)return network;",
                                re.DOTALL)
+_EMPTY_DATA = re.compile(r"nodes = new vis\.DataSet\(\[\]\);\s*edges = new vis\.DataSet\(\[\]\);")
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
 
@@ -589,32 +590,33 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = T
     province_index = {province.iri: index for index, province in enumerate(data.provinces)}
     positions = layout(data) if precomputed else []
 
-    network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
-                      neighborhood_highlight=True, heading="")
+    nodes: list[dict[str, Any]] = []
     for i, node in enumerate(data.nodes):
         node_type = TYPE_BY_KEY[node.type_key]
-        extra: dict[str, Any] = {}
-        if positions:
-            extra = {"x": positions[i][0], "y": positions[i][1]}
-        network.add_node(
-            ids[node.iri], label=node.zh or node.en, shape=node_type.shape, size=node_type.size,
-            color={"background": node_type.colour, "border": node_type.colour,
-                   "highlight": {"background": node_type.colour, "border": "#000000"}},
-            # the tooltip travels as pgTip and becomes the vis title in the page's script: pyvis
-            # switches every tooltip to innerHTML when any title contains "href"
-            pgTip=node.tooltip, pgType=node.type_key, pgEn=node.en, pgRid=node.record_id, pgAliases=list(node.aliases),
-            pgTasks=sorted(task_index[t] for t in node.tasks if t in task_index),
-            pgProvinces=sorted(province_index[p] for p in node.provinces if p in province_index),
-            **extra,
-        )
+        nodes.append({
+            "id": ids[node.iri], "label": node.zh or node.en, "shape": node_type.shape, "size": node_type.size,
+            "color": {"background": node_type.colour, "border": node_type.colour,
+                      "highlight": {"background": node_type.colour, "border": "#000000"}},
+            "title": node.tooltip,  # a string: vis-network shows it as text
+            "pgType": node.type_key, "pgEn": node.en, "pgRid": node.record_id, "pgAliases": list(node.aliases),
+            "pgTasks": sorted(task_index[t] for t in node.tasks if t in task_index),
+            "pgProvinces": sorted(province_index[p] for p in node.provinces if p in province_index),
+            **({"x": positions[i][0], "y": positions[i][1]} if positions else {}),
+        })
+    edges: list[dict[str, Any]] = []
     for i, edge in enumerate(data.edges):
-        # a large graph names relations in edge tooltips only: thousands of edge labels make every frame slow
-        labels = {} if large else {"label": edge.zh}
-        network.add_edge(ids[edge.source], ids[edge.target], id=f"e{i}", title=edge.tooltip, pgRelation=edge.en,
-                         **labels)
+        edges.append({"id": f"e{i}", "from": ids[edge.source], "to": ids[edge.target], "arrows": "to",
+                      "title": edge.tooltip, "pgRelation": edge.en,
+                      # a large graph names relations in edge tooltips only: thousands of edge labels slow every frame
+                      **({} if large else {"label": edge.zh})})
+    # pyvis writes the page around no data: nodes and edges travel as JSON (_post_process), read by
+    # JSON.parse (faster than a script literal), and skip pyvis's checks (quadratic in the edges);
+    # pyvis would also switch every tooltip to innerHTML when a node's title says "href"
+    network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
+                      neighborhood_highlight=True, heading="")
     network.options = _vis_options(large, physics=not precomputed)
     page = network.generate_html(notebook=False)
-    if "popup.innerHTML" in page:  # pragma: no cover - guarded by pgTip above
+    if "popup.innerHTML" in page:  # pragma: no cover - a pyvis template change
         raise RuntimeError("pyvis chose its innerHTML tooltip template")
 
     counts: dict[str, int] = defaultdict(int)
@@ -630,7 +632,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = T
         "typeOrder": [t.key for t in data.types],
         "overview": None if data.selected else overview(data, ids),
     }
-    return _post_process(page, view)
+    return _post_process(page, view, nodes, edges)
 
 
 OVERVIEW_COLUMNS = (("工作任务", "Work tasks"), ("主要举措", "Measures"),
@@ -671,9 +673,14 @@ def overview(data: ViewerData, ids: dict[str, str]) -> dict[str, Any] | None:
     return {"nodes": items, "columns": [{"zh": zh, "en": en} for zh, en in OVERVIEW_COLUMNS]}
 
 
-def _post_process(page: str, view: dict[str, Any]) -> str:
-    """Drop CDN tags and the empty heading, add the CSP, our style, panel and script."""
+def _post_process(page: str, view: dict[str, Any], nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> str:
+    """Drop CDN tags and the empty heading, add the CSP, our style, panel, data and script."""
     page = _CDN_TAG.sub("", page)
+    page, filled = _EMPTY_DATA.subn(
+        'nodes = new vis.DataSet(JSON.parse(document.getElementById("pg-nodes").textContent));\n'
+        '                  edges = new vis.DataSet(JSON.parse(document.getElementById("pg-edges").textContent));', page)
+    if filled != 1:  # pragma: no cover - a pyvis template change
+        raise RuntimeError("the pyvis page does not fill its data sets as expected")
     # the whole graph is created when the page's script asks (after the first screen is drawn)
     page, created = _NETWORK_CREATION.subn(
         lambda m: "window.pgCreateNetwork = function () {\n  network = new vis.Network(container, data, options);"
@@ -687,7 +694,8 @@ def _post_process(page: str, view: dict[str, Any]) -> str:
             f"<title>{PAGE_TITLE}</title>\n<style>{_STYLE}</style>\n")
     page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
     page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="zh-Hans">', 1).lstrip()
-    data_script = f'<script type="application/json" id="pg-view-data">{script_json(view)}</script>\n'
+    data_script = "".join(f'<script type="application/json" id="{name}">{script_json(value)}</script>\n'
+                          for name, value in (("pg-view-data", view), ("pg-nodes", nodes), ("pg-edges", edges)))
     page = page.replace("<body>", "<body>\n" + _PANEL + data_script, 1)
     page = _replace_last(page, "</body>", f"<script>{_SCRIPT}</script>\n</body>")
     problems = offline_problems(page)
@@ -821,9 +829,6 @@ var filterActive = false;
   document.title = view.title;
   document.getElementById("pg-title").textContent = view.title;
 
-  var tips = nodes.get().map(function (n) { return { id: n.id, title: n.pgTip }; });
-  nodes.update(tips);
-
   function text(tag, value, className) {
     var element = document.createElement(tag);
     element.textContent = value;
@@ -909,24 +914,32 @@ var filterActive = false;
       if (Boolean(edge.hidden) === show) { edgeChanges.push({ id: edge.id, hidden: !show }); }
     });
     if (edgeChanges.length) { edges.update(edgeChanges); }
-    var nodeCount = Object.keys(shown).filter(function (id) { return shown[id]; }).length;
+    summarise(Object.keys(shown).filter(function (id) { return shown[id]; }).length, edgeCount);
+  }
+  api.applyFilters = applyFilters;
+  function summarise(nodeCount, edgeCount) {
     document.getElementById("pg-summary").textContent =
       "显示 " + nodeCount + " / " + nodes.length + " 个节点, " + edgeCount + " / " + edges.length + " 条关系 " +
       "(shown: nodes, relations)";
   }
-  api.applyFilters = applyFilters;
 
+  // the names the search box suggests: filled when it is first used (thousands of options slow the load)
   var names = document.getElementById("pg-names");
-  var seen = {};
-  nodes.get().forEach(function (node) {
-    [node.label, node.pgEn].concat(node.pgAliases || []).forEach(function (name) {
-      if (!name || seen[name]) { return; }
-      seen[name] = true;
-      var option = document.createElement("option");
-      option.value = name;
-      names.appendChild(option);
+  function suggestNames() {
+    if (names.childElementCount) { return; }
+    var seen = {};
+    index.forEach(function (entry) {
+      [entry.zh, entry.en].concat(entry.aliases).forEach(function (name) {
+        if (!name || seen[name]) { return; }
+        seen[name] = true;
+        var option = document.createElement("option");
+        option.value = name;
+        names.appendChild(option);
+      });
     });
-  });
+  }
+  api.suggestNames = suggestNames;
+  document.getElementById("pg-search").addEventListener("focus", suggestNames);
 
   // names captured once: the neighbourhood highlight blanks the labels of greyed nodes
   var typeOrder = {};
@@ -1058,7 +1071,7 @@ var filterActive = false;
     }
   }
   api.startGraph = startGraph;
-  applyFilters();
+  summarise(nodes.length, edges.length);  // everything is shown at first
   overview = buildOverview();
   if (overview) {
     document.getElementById("pg-mode").hidden = false;
@@ -1100,7 +1113,7 @@ var filterActive = false;
       var strong = item.col === 0;
       members[item.id] = item;
       return {
-        id: item.id, label: label(item, "zh"), title: node.pgTip, x: 0, y: 0, shape: "box",
+        id: item.id, label: label(item, "zh"), title: node.title, x: 0, y: 0, shape: "box",
         margin: { top: 4, bottom: 4, left: 7, right: 7 }, borderWidth: 1,
         widthConstraint: { maximum: WIDTH[item.col] },
         color: { background: strong ? colour : tint(colour, item.col === 2 ? 0.9 : 0.82), border: colour,
