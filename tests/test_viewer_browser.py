@@ -236,6 +236,14 @@ def test_search_ranks_the_province_before_practices(viewer: Loaded, data) -> Non
     viewer.page.click("#pg-reset")
 
 
+def test_search_box_suggests_every_name_once_used(viewer: Loaded, data) -> None:
+    viewer.page.focus("#pg-search")  # the suggestions are made when the box is first used, not at load
+    suggested = viewer.js("Array.from(document.querySelectorAll('#pg-names option')).map(o => o.value)")
+    names = {name for n in data.nodes for name in (n.zh, n.en, *n.aliases) if name}
+    assert len(suggested) == len(set(suggested)) and set(suggested) == names
+    assert {"河南省", "Henan Province", "河南", "Henan"} <= set(suggested)
+
+
 def test_search_focuses_the_named_node(viewer: Loaded, data) -> None:
     # the second search finds a node the first one's highlight greyed out
     for record_id, language in (("henan", "zh"), ("p-1-1-1", "zh"), ("chongqing", "en")):

@@ -481,9 +481,10 @@ class LayoutSettings:
 
 
 # up to LARGE_GRAPH nodes: room for labels, close to what vis-network's physics settled on before;
-# above it: fast and compact (labels show when zoomed in)
+# above it: fast, spread so that the whole graph opens without labels (specks at that size) and
+# they show, apart, once zoomed in
 SMALL_LAYOUT = LayoutSettings(iterations=100, cutoff=6.0, by_degree=True, scale=90.0)
-LARGE_LAYOUT = LayoutSettings()
+LARGE_LAYOUT = LayoutSettings(scale=150.0)
 
 
 def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = RANDOM_SEED,
@@ -556,8 +557,10 @@ _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\
 def _vis_options(large: bool, physics: bool = False) -> dict[str, Any]:
     options: dict[str, Any] = {
         "layout": {"randomSeed": RANDOM_SEED, "improvedLayout": False},
+        # labels are drawn from a third of their size up (vis draws at drawThreshold - 1 = 5 px of 14):
+        # below it they are specks that cost most of a frame
         "nodes": {"font": {"face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif", "size": 14},
-                  "widthConstraint": {"maximum": 180}},
+                  "widthConstraint": {"maximum": 180}, "scaling": {"label": {"drawThreshold": 6}}},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"inherit": False},
                   "font": {"size": 9, "color": "#555555", "strokeWidth": 2}, "width": 1,
                   "smooth": False if large else {"enabled": True, "type": "continuous"}},
@@ -1087,7 +1090,7 @@ var filterActive = false;
   }
 
   // The overview: work tasks, their measures and each measure's practices in a row, in the source's
-  // order; the page measures the labels once drawn, then places the nodes (no physics).
+  // order; the page measures the labels, then places the nodes (no physics).
   function buildOverview() {
     var spec = view.overview;
     if (!spec || typeof vis === "undefined") { return null; }
@@ -1154,18 +1157,24 @@ var filterActive = false;
         graph.redraw();
       }
     };
+    function markPlaced() {
+      result.placed = true;
+      result.placedAt = performance.now();
+      waiting.splice(0).forEach(function (callback) { callback(); });
+    }
+    function layoutNow() {
+      place(graph, shown.nodes, spec);
+      graph.fit({ animation: false });
+      container.className = "pg-placed";
+    }
+    // new labels are measured when drawn: placed once drawn
     function layoutWhenDrawn() {
-      graph.once("afterDrawing", function () {
-        place(graph, shown.nodes, spec);
-        graph.fit({ animation: false });
-        container.className = "pg-placed";
-        result.placed = true;
-        result.placedAt = performance.now();
-        waiting.splice(0).forEach(function (callback) { callback(); });
-      });
+      graph.once("afterDrawing", function () { layoutNow(); markPlaced(); });
     }
     api.overview = result;
-    layoutWhenDrawn();
+    // at first, vis has measured every label to fit the view: placed before the first frame, which shows it
+    layoutNow();
+    graph.once("afterDrawing", markPlaced);
     graph.on("doubleClick", function (params) {
       if (params.nodes.length && members[params.nodes[0]]) {
         var id = params.nodes[0];
