@@ -1,12 +1,13 @@
 """Viewer load-to-stable times in headless Chromium: the real graph and a synthetic ~3,000-node graph.
 
-Run from the project root:  PYTHONPATH=src python3 benchmarks/viewer_load.py [--nodes 3000] [--physics-too]
+Run from the project root:  PYTHONPATH=src python3 benchmarks/viewer_load.py [--nodes 3000] [--runs 3] [--physics-too]
 
 For each page it prints: Python time to build the page, its size, and in Debian's Chromium (headless,
 software rendering) the time from navigation start to the ``load`` event, to the first screen (the
 overview laid out; the graph itself when the page has no overview), and to "stable" (physics
 stabilised and stopped, or the first frame drawn when positions are precomputed), then the mean time
-of one full redraw once stable (a proxy for how usable panning and zooming are). Pages lay their
+of one full redraw once stable (a proxy for how usable panning and zooming are): the median of
+``--runs`` loads of each page, taken in turn (so that a busy machine slows every page alike). Pages lay their
 nodes out in Python (the default); ``--physics-too`` also times the real graph with in-browser
 physics (seeded, stabilised, then stopped: the viewer before issue 12).
 """
@@ -14,7 +15,9 @@ physics (seeded, stabilised, then stopped: the viewer before issue 12).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -60,6 +63,7 @@ def measure(context, path: Path, timeout: float = 900.0) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=3000, help="size of the synthetic graph")
+    parser.add_argument("--runs", type=int, default=3, help="loads of each page (the median is printed)")
     parser.add_argument("--physics-too", action="store_true", help="also time the real graph with in-browser physics")
     arguments = parser.parse_args()
 
@@ -90,14 +94,20 @@ def main() -> None:
             context = playwright.chromium.launch_persistent_context(
                 str(out / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
                 viewport={"width": 1400, "height": 900})
-            print(f"{'page':<28} {'nodes':>6} {'edges':>6} {'mode':<19} {'python s':>8} {'MB':>5} "
-                  f"{'load s':>7} {'first s':>7} {'stable s':>8} {'redraw ms':>9}")
-            for name, data, path, seconds, mode in pages:
-                timing = measure(context, path)
-                print(f"{name:<28} {len(data.nodes):>6} {len(data.edges):>6} {mode:<19} {seconds:>8.2f} "
-                      f"{path.stat().st_size / 1e6:>5.1f} {timing['load'] / 1000:>7.2f} {timing['first'] / 1000:>7.2f} "
-                      f"{timing['stable'] / 1000:>8.2f} {timing['redraw']:>9.1f}", flush=True)
+            timings: list[list[dict[str, float]]] = [[] for _ in pages]
+            for _ in range(max(arguments.runs, 1)):
+                for index, (_name, _data, path, _seconds, _mode) in enumerate(pages):
+                    timings[index].append(measure(context, path))
             context.close()
+        print(f"{'page':<28} {'nodes':>6} {'edges':>6} {'mode':<19} {'python s':>8} {'MB':>5} "
+              f"{'load s':>7} {'first s':>7} {'stable s':>8} {'redraw ms':>9}")
+        for (name, data, path, seconds, mode), runs in zip(pages, timings, strict=True):
+            timing = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            print(f"{name:<28} {len(data.nodes):>6} {len(data.edges):>6} {mode:<19} {seconds:>8.2f} "
+                  f"{path.stat().st_size / 1e6:>5.1f} {timing['load'] / 1000:>7.2f} {timing['first'] / 1000:>7.2f} "
+                  f"{timing['stable'] / 1000:>8.2f} {timing['redraw']:>9.1f}", flush=True)
+        print(f"median of {max(arguments.runs, 1)} loads each; load average {os.getloadavg()[0]:.1f} "
+              f"(runnable processes on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

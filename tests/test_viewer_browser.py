@@ -219,6 +219,7 @@ def test_network_holds_the_computed_nodes_and_edges(viewer: Loaded, data) -> Non
     assert viewer.js("pgViewer.edges.length") == len(data.edges)
     assert viewer.js("Object.keys(network.body.nodes).length") == len(data.nodes)
     assert viewer.js("network.body.data.edges.length") == len(data.edges)
+    assert viewer.js("Object.values(network.body.edges).every(e => e.options.arrows.to.enabled)")  # directed
     counts = viewer.js("Array.from(document.querySelectorAll('#pg-legend .pg-count')).map(e => e.textContent)")
     assert sum(int(c) for c in counts) == len(data.nodes)
 

@@ -608,7 +608,8 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = T
         })
     edges: list[dict[str, Any]] = []
     for i, edge in enumerate(data.edges):
-        edges.append({"id": f"e{i}", "from": ids[edge.source], "to": ids[edge.target], "arrows": "to",
+        # no "arrows" per edge as pyvis writes: the options draw them all, and vis parses each one
+        edges.append({"id": f"e{i}", "from": ids[edge.source], "to": ids[edge.target],
                       "title": edge.tooltip, "pgRelation": edge.en,
                       # a large graph names relations in edge tooltips only: thousands of edge labels slow every frame
                       **({} if large else {"label": edge.zh})})
