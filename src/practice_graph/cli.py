@@ -612,7 +612,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path |
         write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}", exit_code=1) from None
-    mode = "precomputed layout" if data.large else "seeded physics layout"
+    mode = "positions precomputed, no edge labels (a large graph)" if data.large else "positions precomputed"
     click.echo(f"wrote {out} ({len(data.nodes)} nodes, {len(data.edges)} edges, {mode})")
 
 
