@@ -221,11 +221,12 @@ LABEL_GID = "pg-node-label"  # the gid of the node labels in the co-participatio
 
 
 def network_figure(network: nx.Graph) -> Any:
-    """The co-participation chart as a matplotlib Figure, drawn: nodes sized by arrangements, edges by
+    """The co-participation chart as a matplotlib Figure: nodes sized by arrangements, edges by
     shared arrangements, and each node's label (Chinese, English) moved by adjustText, with a fixed
     number of steps (so the same graph gives the same picture), until no two labels and no label
     and edge count overlap; a label moved off its node gets a thin line to it. Call inside
-    :func:`_drawing` for the font."""
+    :func:`_drawing` for the font. Laid out, not drawn (saving draws it; a draw is the dearest step):
+    draw it, e.g. ``figure.draw_without_rendering()``, before reading where the labels' boxes are."""
     import networkx as nx
     from adjustText import adjust_text
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -263,7 +264,7 @@ def network_figure(network: nx.Graph) -> Any:
                    "Co-participation in joint arrangements (edge = arrangements shared)", fontsize=12)
     axes.set_axis_off()
     axes.margins(0.12)
-    canvas.draw()  # the limits are set: a label starts just above its node
+    figure.draw_without_rendering()  # the limits are set: a label starts just above its node
     to_data = axes.transData.inverted()
     xs, ys, labels = [], [], []
     for node, marker in zip(network.nodes, markers, strict=True):
@@ -280,7 +281,6 @@ def network_figure(network: nx.Graph) -> Any:
     adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=markers + counts, avoid_self=False, ax=axes,
                 iter_lim=LABEL_STEPS, expand=(1.12, 1.3), ensure_inside_axes=True,
                 arrowprops={"arrowstyle": "-", "color": "#666666", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 4})
-    canvas.draw()
     return figure
 
 
