@@ -207,8 +207,8 @@ def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
     for y, row in enumerate(matrix):
         for x, value in enumerate(row):
             if value:
-                axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5,
-                          color="white" if value > top / 2 else "#1f3b57")
+                axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5, in_layout=False,
+                          color="white" if value > top / 2 else "#1f3b57")  # inside its cell: not measured
     axes.set_xticks(range(len(mechanisms)))
     axes.set_xticklabels(mechanisms, rotation=90, fontsize=7.5)
     axes.set_yticks(range(len(regions)))
