@@ -36,6 +36,7 @@ def test_co_participation_labels_never_overlap(data) -> None:
     network = analysis.co_participation_graph(data)
     with charts._drawing():
         figure = charts.network_figure(network)
+        figure.draw_without_rendering()  # the labels' boxes are placed when the figure is drawn
         renderer = figure.canvas.get_renderer()
         labels = [text for text in figure.axes[0].texts if text.get_gid() == charts.LABEL_GID]
         # the label as drawn: its white box (which holds the text)

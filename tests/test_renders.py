@@ -118,3 +118,53 @@ def test_the_render_key_names_every_library_the_views_import() -> None:
                     imported |= {name.lower() for name in distributions.get(top, [top])}
     notebook_only = {"ipython"}  # IPython's display, for notebooks: no render reads it
     assert imported - notebook_only <= {name.lower() for name in RENDER_LIBRARIES}
+
+
+def test_one_changed_table_redraws_one_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chart is kept by its table: a graph whose heatmap changed and whose network did not redraws
+    the heatmap only; ``reuse=False`` draws both."""
+    from practice_graph.core.cache import CACHE_ENV
+    from practice_graph.views import charts
+
+    if charts.chart_font().origin != "system":
+        pytest.skip("charts drawn with a packaged font (or none) are not kept")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    drawn: list[str] = []
+
+    def chart(table: charts.HeatmapTable | charts.NetworkTable, content: str) -> charts.Chart:
+        return table, lambda: drawn.append(content) or content.encode()
+
+    heatmap = charts.HeatmapTable(("河南省 Henan Province",), ("部门协同联动机制 Interdepartmental coordination "
+                                                             "mechanism",), ((2,),))
+    network = charts.NetworkTable((("department-types/hrss", "人力资源和社会保障", "Human resources", 3),
+                                   ("department-types/trade-union", "工会", "Trade union", 2)),
+                                  (("department-types/hrss", "department-types/trade-union", 2),))
+    first = charts.kept_charts({"heatmap.png": chart(heatmap, "heatmap"), "network.png": chart(network, "network")})
+    assert first == {"heatmap.png": b"heatmap", "network.png": b"network"} and drawn == ["heatmap", "network"]
+
+    changed = charts.HeatmapTable(heatmap.regions, heatmap.mechanisms, ((3,),))
+    again = charts.kept_charts({"heatmap.png": chart(changed, "heatmap 3"), "network.png": chart(network, "unused")})
+    assert again == {"heatmap.png": b"heatmap 3", "network.png": b"network"}
+    assert drawn == ["heatmap", "network", "heatmap 3"]
+
+    fresh = charts.kept_charts({"heatmap.png": chart(changed, "heatmap 3"), "network.png": chart(network, "network")},
+                               reuse=False)
+    assert fresh == {"heatmap.png": b"heatmap 3", "network.png": b"network"} and drawn[3:] == ["heatmap 3", "network"]
+
+
+def test_the_chart_key_names_every_library_the_charts_import() -> None:
+    import ast
+    from importlib.metadata import packages_distributions
+
+    from practice_graph.views import charts
+
+    distributions = packages_distributions()
+    imported = set()
+    for node in ast.walk(ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for module in modules:
+                top = module.split(".")[0]
+                if top and top not in sys.stdlib_module_names and top != "practice_graph":
+                    imported |= {name.lower() for name in distributions.get(top, [top])}
+    assert imported <= {name.lower() for name in charts.CHART_LIBRARIES}

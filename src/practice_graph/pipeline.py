@@ -237,7 +237,7 @@ def analysis_files(source: Source | Callable[[], Source], key: str | None = None
         return kept
     from practice_graph.views.report import render_analysis  # start-up time: networkx, matplotlib
 
-    files = render_analysis(source() if callable(source) else source)
+    files = render_analysis(source() if callable(source) else source, reuse)  # reuse: its charts too
     font_files = _chart_font_files() if key else None
     if key and font_files is not None:
         keep_render(key, "analysis", files, font_files)

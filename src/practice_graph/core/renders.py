@@ -51,6 +51,14 @@ def _entry(key: str, name: str, root: Path | None) -> Path:
     return renders_dir(root) / hashlib.sha256(f"{FORMAT}\n{key}\n{name}".encode()).hexdigest()[:32]
 
 
+def part_key(environment: str, name: str, content: bytes) -> str:
+    """The key of one part of a render (a chart) drawn from ``content`` alone in ``environment`` (what
+    else it depends on: the package, the libraries' versions, configuration). One changed table then
+    redraws one chart, while the other parts of the render are read back."""
+    digest = hashlib.sha256(content).hexdigest()
+    return hashlib.sha256(f"{FORMAT}\n{environment}\n{name}\n{digest}".encode()).hexdigest()
+
+
 def cached_render(key: str, name: str, read: Iterable[str | Path] = (), root: Path | None = None,
                   ) -> dict[str, bytes] | None:
     """The files of render ``name`` kept under ``key``, or None when there is no intact, current entry.

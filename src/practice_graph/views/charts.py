@@ -8,15 +8,21 @@ Chinese labels need a CJK font: a system one when installed, else Noto Sans CJK 
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from practice_graph.core.paths import PACKAGE_DIR
+from practice_graph.core.renders import cached_render, file_state, keep_render, part_key
+from practice_graph.core.stamp import tree_hash
 from practice_graph.model.schema import load_model
 
 if TYPE_CHECKING:
@@ -153,25 +159,45 @@ def _png(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def heatmap_png(data: PracticeData) -> bytes:
+@dataclass(frozen=True)
+class HeatmapTable:
+    """What the region x mechanism heatmap draws: its rows and columns (labels) and each cell's count."""
+
+    regions: tuple[str, ...]
+    mechanisms: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+
+def heatmap_table(data: PracticeData) -> HeatmapTable:
+    """The heatmap's table: regions by province, mechanisms by category, practices per cell."""
+    regions = sorted({r for r, _ in data.uses}, key=lambda r: (_province_key(data, r), r))
+    mechanisms = sorted({m for _, m in data.uses},
+                        key=lambda m: (data.mechanisms[m].category or "" if m in data.mechanisms else "", m))
+    return HeatmapTable(
+        tuple(_bilingual(_region_names(data, r)) for r in regions),
+        tuple(_bilingual(_mechanism_names(data, m)) for m in mechanisms),
+        tuple(tuple(len(data.uses[(r, m)].practices) if (r, m) in data.uses else 0 for m in mechanisms)
+              for r in regions))
+
+
+def heatmap_png(data: PracticeData | HeatmapTable) -> bytes:
     """Region x mechanism heatmap: cell = practices of the region using the mechanism."""
-    if not data.uses:
+    table = data if isinstance(data, HeatmapTable) else heatmap_table(data)
+    if not table.counts:
         return _no_data_png("地区 × 机制 Region × mechanism")
     with _drawing():
-        return _png(heatmap_figure(data))
+        return _png(heatmap_figure(table))
 
 
-def heatmap_figure(data: PracticeData) -> Any:
+def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
     """The region x mechanism heatmap as a matplotlib Figure, its axes named in Chinese and English
     (河南省 Henan Province; 多部门联动 Multi-department coordination). Call inside :func:`_drawing`."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    regions = sorted({r for r, _ in data.uses}, key=lambda r: (_province_key(data, r), r))
-    mechanisms = sorted({m for _, m in data.uses},
-                        key=lambda m: (data.mechanisms[m].category or "" if m in data.mechanisms else "", m))
-    matrix = [[len(data.uses[(r, m)].practices) if (r, m) in data.uses else 0 for m in mechanisms] for r in regions]
+    table = data if isinstance(data, HeatmapTable) else heatmap_table(data)
+    regions, mechanisms, matrix = table.regions, table.mechanisms, table.counts
     figure = Figure(figsize=(0.24 * len(mechanisms) + 5.5, 0.3 * len(regions) + 5.2))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -181,12 +207,12 @@ def heatmap_figure(data: PracticeData) -> Any:
     for y, row in enumerate(matrix):
         for x, value in enumerate(row):
             if value:
-                axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5,
-                          color="white" if value > top / 2 else "#1f3b57")
+                axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5, in_layout=False,
+                          color="white" if value > top / 2 else "#1f3b57")  # inside its cell: not measured
     axes.set_xticks(range(len(mechanisms)))
-    axes.set_xticklabels([_bilingual(_mechanism_names(data, m)) for m in mechanisms], rotation=90, fontsize=7.5)
+    axes.set_xticklabels(mechanisms, rotation=90, fontsize=7.5)
     axes.set_yticks(range(len(regions)))
-    axes.set_yticklabels([_bilingual(_region_names(data, r)) for r in regions], fontsize=8.5)
+    axes.set_yticklabels(regions, fontsize=8.5)
     axes.set_xlabel(HEATMAP_AXES[0], fontsize=10)
     axes.set_ylabel(HEATMAP_AXES[1], fontsize=10)
     axes.set_xticks([x - 0.5 for x in range(1, len(mechanisms))], minor=True)
@@ -209,39 +235,61 @@ def _bilingual(names: tuple[str, str]) -> str:
     return zh if not en or en == zh else f"{zh} {en}" if zh else en
 
 
-def network_png(network: nx.Graph) -> bytes:
+@dataclass(frozen=True)
+class NetworkTable:
+    """What the co-participation chart draws, in drawing order: the nodes (participant kind, Chinese
+    and English label, arrangements) and the edges (two kinds, arrangements shared)."""
+
+    nodes: tuple[tuple[str, str, str, int], ...]
+    edges: tuple[tuple[str, str, int], ...]
+
+
+def network_table(network: nx.Graph) -> NetworkTable:
+    """The chart's table of the co-participation graph (``analysis.co_participation_graph``)."""
+    return NetworkTable(
+        tuple((node, attributes["label_zh"], attributes["label_en"], attributes["arrangements"])
+              for node, attributes in network.nodes(data=True)),
+        tuple((a, b, weight) for a, b, weight in network.edges(data="weight")))
+
+
+def network_png(network: nx.Graph | NetworkTable) -> bytes:
     """The co-participation network of participant kinds (seeded layout, labels placed apart)."""
-    if network.number_of_nodes() == 0:
+    table = network if isinstance(network, NetworkTable) else network_table(network)
+    if not table.nodes:
         return _no_data_png("联合安排中的共同参与网络 Co-participation in joint arrangements")
     with _drawing():
-        return _png(network_figure(network))
+        return _png(network_figure(table))
 
 
 LABEL_GID = "pg-node-label"  # the gid of the node labels in the co-participation chart
 
 
-def network_figure(network: nx.Graph) -> Any:
-    """The co-participation chart as a matplotlib Figure, drawn: nodes sized by arrangements, edges by
+def network_figure(network: nx.Graph | NetworkTable) -> Any:
+    """The co-participation chart as a matplotlib Figure: nodes sized by arrangements, edges by
     shared arrangements, and each node's label (Chinese, English) moved by adjustText, with a fixed
     number of steps (so the same graph gives the same picture), until no two labels and no label
     and edge count overlap; a label moved off its node gets a thin line to it. Call inside
-    :func:`_drawing` for the font."""
+    :func:`_drawing` for the font. Laid out, not drawn (saving draws it; a draw is the dearest step):
+    draw it, e.g. ``figure.draw_without_rendering()``, before reading where the labels' boxes are."""
     import networkx as nx
     from adjustText import adjust_text
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    start = nx.kamada_kawai_layout(network, weight=None)
-    positions = nx.spring_layout(network, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
-                                 k=3.0 / max(1, len(network)) ** 0.5)
+    table = network if isinstance(network, NetworkTable) else network_table(network)
+    graph = nx.Graph()  # the layout reads the nodes in order and the edges as a set
+    graph.add_nodes_from(node for node, *_ in table.nodes)
+    graph.add_edges_from((a, b) for a, b, _ in table.edges)
+    start = nx.kamada_kawai_layout(graph, weight=None)
+    positions = nx.spring_layout(graph, pos=start, weight=None, seed=LAYOUT_SEED, iterations=40,
+                                 k=3.0 / max(1, len(graph)) ** 0.5)
     positions = {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
     figure = Figure(figsize=(14, 11))
     canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    weights = [network.edges[e]["weight"] for e in network.edges]
     counts = []
-    for (a, b), weight in zip(network.edges, weights, strict=True):
+    for a, b, weight in table.edges:
         (x1, y1), (x2, y2) = positions[a], positions[b]
         axes.plot([x1, x2], [y1, y2], color="#888888", linewidth=0.6 + 0.9 * weight, alpha=0.55, zorder=1)
         if weight >= 2:
@@ -250,8 +298,8 @@ def network_figure(network: nx.Graph) -> Any:
                                     bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#f2f2f2",
                                           "edgecolor": "#999999", "linewidth": 0.4}))
     markers = []
-    for node in network.nodes:
-        size = 120 + 90 * network.nodes[node]["arrangements"]
+    for node, _, _, arrangements in table.nodes:
+        size = 120 + 90 * arrangements
         x, y = positions[node]
         (marker,) = axes.plot([x], [y], linestyle="", marker="o", markersize=size ** 0.5, zorder=3,
                               color=KIND_COLOURS[_scheme(node)], markeredgecolor="white")
@@ -263,28 +311,95 @@ def network_figure(network: nx.Graph) -> Any:
                    "Co-participation in joint arrangements (edge = arrangements shared)", fontsize=12)
     axes.set_axis_off()
     axes.margins(0.12)
-    canvas.draw()  # the limits are set: a label starts just above its node
+    figure.draw_without_rendering()  # the limits are set: a label starts just above its node
     to_data = axes.transData.inverted()
     xs, ys, labels = [], [], []
-    for node, marker in zip(network.nodes, markers, strict=True):
+    for (node, label_zh, label_en, _), marker in zip(table.nodes, markers, strict=True):
         x, y = positions[node]
         top = marker.get_window_extent(canvas.get_renderer()).y1
         anchor = to_data.transform((axes.transData.transform((x, y))[0], top + 3))
-        attributes = network.nodes[node]
         xs.append(x)
         ys.append(y)
-        labels.append(axes.text(anchor[0], anchor[1], f"{attributes['label_zh']}\n{attributes['label_en']}",
+        labels.append(axes.text(anchor[0], anchor[1], f"{label_zh}\n{label_en}",
                                 ha="center", va="bottom", fontsize=7.5, zorder=6, gid=LABEL_GID,
                                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
                                       "alpha": 0.8}))
     adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=markers + counts, avoid_self=False, ax=axes,
                 iter_lim=LABEL_STEPS, expand=(1.12, 1.3), ensure_inside_axes=True,
                 arrowprops={"arrowstyle": "-", "color": "#666666", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 4})
-    canvas.draw()
     return figure
 
 
 LABEL_STEPS = 300  # adjustText's steps: a fixed count (its default is a time limit, which varies by machine)
+
+
+# ------------------------------------------------------------------------------------ kept charts
+# What a chart depends on besides its table: the package (this code, the model's colours), these
+# libraries (by version), matplotlib's configuration files and environment, and the font (by file).
+CHART_LIBRARIES = ("matplotlib", "adjustText", "networkx", "numpy", "scipy", "pillow", "noto-cjk-sans-otc")
+MATPLOTLIB_ENVIRONMENT = ("MPLCONFIGDIR", "MATPLOTLIBRC", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME")
+Chart = tuple[HeatmapTable | NetworkTable, Callable[[], bytes]]
+
+
+def kept_charts(charts: dict[str, Chart], reuse: bool = True) -> dict[str, bytes]:
+    """Each chart (file name: its table and the function drawing it from that table), read from the
+    cache of renders where the same table was drawn before by the same code, libraries, configuration
+    and font (with ``reuse``), else drawn and kept there: a changed graph redraws only the charts
+    whose tables changed. The keys are made before anything is drawn (drawing loads matplotlib)."""
+    keys = {name: part_key(_chart_environment(), name, json.dumps(asdict(table), ensure_ascii=False).encode())
+            for name, (table, _) in charts.items()}
+    read: list[str] | None = []
+    if "matplotlib" in sys.modules:  # a notebook or a test may have changed matplotlib's fonts since
+        read = _chart_font_files()
+    drawn: dict[str, bytes] = {}
+    for name, (_, draw) in charts.items():
+        kept = cached_render(keys[name], name, read=read) if reuse and read is not None else None
+        if kept is not None and set(kept) == {name}:
+            drawn[name] = kept[name]
+            continue
+        drawn[name] = draw()
+        font_files = _chart_font_files()
+        if font_files is not None:
+            keep_render(keys[name], name, {name: drawn[name]}, font_files)
+    return drawn
+
+
+@lru_cache(maxsize=1)
+def _chart_environment() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    parts = [f"package {tree_hash(PACKAGE_DIR)}", *(f"{name} {installed(name)}" for name in CHART_LIBRARIES)]
+    parts += [f"${name}={os.environ.get(name, '')}" for name in MATPLOTLIB_ENVIRONMENT]
+    parts += [f"{path} {state}" for path in _matplotlibrc_candidates() if (state := file_state(path))]
+    return "\n".join(parts)
+
+
+def _matplotlibrc_candidates() -> list[Path]:
+    """The files matplotlib reads its settings from before its own (``matplotlib_fname``, POSIX order)."""
+    candidates = [Path.cwd() / "matplotlibrc"]
+    if os.environ.get("MATPLOTLIBRC"):
+        candidates += [Path(os.environ["MATPLOTLIBRC"]), Path(os.environ["MATPLOTLIBRC"]) / "matplotlibrc"]
+    config = os.environ.get("MPLCONFIGDIR") or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config",
+                                                    "matplotlib")
+    return [*candidates, Path(config) / "matplotlibrc"]
+
+
+def _chart_font_files() -> list[str] | None:
+    """The files the charts' font came from (the font, matplotlib's font list), or None when a chart
+    must not be kept: the font is not one matplotlib lists (a packaged font, or none, may change when
+    a system font is installed). Imports matplotlib."""
+    import matplotlib
+
+    font = chart_font()
+    if font.origin != "system":
+        return None
+    return [str(font.path), *sorted(str(path) for path in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))]
 
 
 def _no_data_png(title: str) -> bytes:

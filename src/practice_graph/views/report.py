@@ -550,9 +550,12 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ all files
-def render_analysis(graph: GraphLike) -> dict[str, bytes]:
+def render_analysis(graph: GraphLike, reuse: bool = True) -> dict[str, bytes]:
     """Every analysis file, by name, rendered in memory, from a pyoxigraph Store, a
-    :class:`~practice_graph.views.read.Source` (a store or a SPARQL endpoint) or an rdflib Graph."""
+    :class:`~practice_graph.views.read.Source` (a store or a SPARQL endpoint) or an rdflib Graph.
+
+    Each chart is read from the cache of renders when the same table was drawn before by the same
+    code and libraries (with ``reuse``; see :func:`~practice_graph.views.charts.kept_charts`)."""
     from practice_graph.views import charts
     from practice_graph.views.dataset import jsonld_script
 
@@ -565,8 +568,9 @@ def render_analysis(graph: GraphLike) -> dict[str, bytes]:
     files = csv_tables(analysis)
     mix = instruments.instrument_mix(source)
     files[INSTRUMENT_MIX] = _csv(instruments.MIX_HEADER, instruments.mix_table(mix))
-    files[HEATMAP] = charts.heatmap_png(data)
-    files[NETWORK] = charts.network_png(network)
+    heatmap, network_table = charts.heatmap_table(data), charts.network_table(network)
+    files.update(charts.kept_charts({HEATMAP: (heatmap, lambda: charts.heatmap_png(heatmap)),
+                                     NETWORK: (network_table, lambda: charts.network_png(network_table))}, reuse))
     for stem, view in (("practice_graph", typed_multigraph(source)), ("co_participation", network),
                        ("region_mechanism", region_mechanism_graph(data)),
                        ("region_participant_kind", region_kind_graph(data))):
