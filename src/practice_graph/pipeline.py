@@ -10,7 +10,6 @@ build is made once, with a one-line notice on standard error, and kept there.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from practice_graph.core.paths import (
     VIEWER_FILE,
 )
 from practice_graph.core.progress import Phases, start
-from practice_graph.core.renders import cached_render, file_state, keep_render
+from practice_graph.core.renders import cached_render, keep_render, libraries_state, matplotlib_settings
 from practice_graph.core.stamp import BuildStamp, current_stamp, tree_hash
 
 if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
@@ -167,36 +166,14 @@ def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, 
 # matplotlib's configuration files and environment, and the font it finds.
 RENDER_LIBRARIES = ("rdflib", "pyoxigraph", "networkx", "numpy", "scipy", "matplotlib", "adjustText", "pillow",
                     "pyvis", "jinja2", "jsonpickle", "markdown-it-py", "orjson", "noto-cjk-sans-otc")
-MATPLOTLIB_ENVIRONMENT = ("MPLCONFIGDIR", "MATPLOTLIBRC", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME")
 
 
 @lru_cache(maxsize=1)
 def _render_environment() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     from practice_graph import __version__
 
-    def installed(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "-"
-
     parts = [f"practice-graph {__version__}", f"package {tree_hash(PACKAGE_DIR)}"]  # every file: queries, assets too
-    parts += [f"{name} {installed(name)}" for name in RENDER_LIBRARIES]
-    parts += [f"${name}={os.environ.get(name, '')}" for name in MATPLOTLIB_ENVIRONMENT]
-    parts += [f"{path} {state}" for path in _matplotlibrc_candidates() if (state := file_state(path))]
-    return "\n".join(parts)
-
-
-def _matplotlibrc_candidates() -> list[Path]:
-    """The files matplotlib reads its settings from before its own (``matplotlib_fname``, POSIX order)."""
-    candidates = [Path.cwd() / "matplotlibrc"]
-    if os.environ.get("MATPLOTLIBRC"):
-        candidates += [Path(os.environ["MATPLOTLIBRC"]), Path(os.environ["MATPLOTLIBRC"]) / "matplotlibrc"]
-    config = os.environ.get("MPLCONFIGDIR") or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config",
-                                                    "matplotlib")
-    return [*candidates, Path(config) / "matplotlibrc"]
+    return "\n".join([*parts, *libraries_state(RENDER_LIBRARIES), *matplotlib_settings()])
 
 
 def render_key(ntriples: bytes) -> str:
@@ -205,24 +182,16 @@ def render_key(ntriples: bytes) -> str:
     return hashlib.sha256(f"{_render_environment()}\n{hashlib.sha256(ntriples).hexdigest()}".encode()).hexdigest()
 
 
-def _chart_font_files() -> list[str] | None:
-    """The files the charts' font came from (the font, matplotlib's font list), or None when a render
-    must not be kept: the font is not one matplotlib lists (a packaged font, or none, may change when a
-    system font is installed). Imports matplotlib: call it once the charts are drawn or matplotlib is loaded."""
-    import matplotlib
+def _chart_font_files_loaded() -> list[str] | None:
+    from practice_graph.views.charts import chart_font_files  # start-up time: the views load matplotlib
 
-    from practice_graph.views.charts import chart_font
-
-    font = chart_font()
-    if font.origin != "system":
-        return None
-    return [str(font.path), *sorted(str(path) for path in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))]
+    return chart_font_files()
 
 
 def _kept_charts(key: str, name: str) -> dict[str, bytes] | None:
     """A kept render holding charts; when matplotlib is loaded in this process, its current font must match."""
     if "matplotlib" in sys.modules:  # a notebook or a test may have changed matplotlib's fonts since
-        read = _chart_font_files()
+        read = _chart_font_files_loaded()
         return None if read is None else cached_render(key, name, read=read)
     return cached_render(key, name)
 
@@ -238,7 +207,7 @@ def analysis_files(source: Source | Callable[[], Source], key: str | None = None
     from practice_graph.views.report import render_analysis  # start-up time: networkx, matplotlib
 
     files = render_analysis(source() if callable(source) else source, reuse)  # reuse: its charts too
-    font_files = _chart_font_files() if key else None
+    font_files = _chart_font_files_loaded() if key else None
     if key and font_files is not None:
         keep_render(key, "analysis", files, font_files)
     return files

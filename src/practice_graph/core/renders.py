@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
+from importlib import metadata
 from pathlib import Path
 
 from practice_graph.core.cache import cache_dir
@@ -45,6 +46,39 @@ def file_state(path: str | Path) -> list[int] | None:
     except OSError:
         return None
     return [status.st_size, status.st_mtime_ns]
+
+
+# What matplotlib reads its settings from besides its own files (a render drawn with it depends on them).
+MATPLOTLIB_ENVIRONMENT = ("MPLCONFIGDIR", "MATPLOTLIBRC", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME")
+
+
+def installed_version(name: str) -> str:
+    """The installed version of distribution ``name``, ``-`` when it is not installed."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def libraries_state(names: Iterable[str]) -> list[str]:
+    """One line per library: its name and installed version."""
+    return [f"{name} {installed_version(name)}" for name in names]
+
+
+def matplotlib_settings() -> list[str]:
+    """The environment variables and configuration files (by state) that matplotlib's settings come from."""
+    lines = [f"${name}={os.environ.get(name, '')}" for name in MATPLOTLIB_ENVIRONMENT]
+    return lines + [f"{path} {state}" for path in _matplotlibrc_candidates() if (state := file_state(path))]
+
+
+def _matplotlibrc_candidates() -> list[Path]:
+    """The files matplotlib reads its settings from before its own (``matplotlib_fname``, POSIX order)."""
+    candidates = [Path.cwd() / "matplotlibrc"]
+    if os.environ.get("MATPLOTLIBRC"):
+        candidates += [Path(os.environ["MATPLOTLIBRC"]), Path(os.environ["MATPLOTLIBRC"]) / "matplotlibrc"]
+    config = os.environ.get("MPLCONFIGDIR") or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config",
+                                                    "matplotlib")
+    return [*candidates, Path(config) / "matplotlibrc"]
 
 
 def _entry(key: str, name: str, root: Path | None) -> Path:

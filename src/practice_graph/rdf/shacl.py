@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practice_graph.core.paths import DEFAULT_ONTOLOGY, ONTOLOGY_FILE, SHAPES_FILE
-from practice_graph.core.renders import cached_render, keep_render
+from practice_graph.core.renders import cached_render, keep_render, libraries_state
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -125,15 +125,7 @@ def _joined(graph: Graph, ontology: Graph | None) -> Iterator[None]:
 
 @lru_cache(maxsize=1)
 def _engines() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    def installed(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "-"
-
-    return "\n".join(f"{name} {installed(name)}" for name in VERDICT_LIBRARIES)
+    return "\n".join(libraries_state(VERDICT_LIBRARIES))
 
 
 def shacl_key(ntriples: bytes, ontology_dir: Path) -> str:

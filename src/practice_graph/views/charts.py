@@ -9,7 +9,6 @@ Chinese labels need a CJK font: a system one when installed, else Noto Sans CJK 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import warnings
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practice_graph.core.paths import PACKAGE_DIR
-from practice_graph.core.renders import cached_render, file_state, keep_render, part_key
+from practice_graph.core.renders import cached_render, keep_render, libraries_state, matplotlib_settings, part_key
 from practice_graph.core.stamp import tree_hash
 from practice_graph.model.schema import load_model
 
@@ -337,7 +336,6 @@ LABEL_STEPS = 300  # adjustText's steps: a fixed count (its default is a time li
 # What a chart depends on besides its table: the package (this code, the model's colours), these
 # libraries (by version), matplotlib's configuration files and environment, and the font (by file).
 CHART_LIBRARIES = ("matplotlib", "adjustText", "networkx", "numpy", "scipy", "pillow", "noto-cjk-sans-otc")
-MATPLOTLIB_ENVIRONMENT = ("MPLCONFIGDIR", "MATPLOTLIBRC", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME")
 Chart = tuple[HeatmapTable | NetworkTable, Callable[[], bytes]]
 
 
@@ -350,7 +348,7 @@ def kept_charts(charts: dict[str, Chart], reuse: bool = True) -> dict[str, bytes
             for name, (table, _) in charts.items()}
     read: list[str] | None = []
     if "matplotlib" in sys.modules:  # a notebook or a test may have changed matplotlib's fonts since
-        read = _chart_font_files()
+        read = chart_font_files()
     drawn: dict[str, bytes] = {}
     for name, (_, draw) in charts.items():
         kept = cached_render(keys[name], name, read=read) if reuse and read is not None else None
@@ -358,7 +356,7 @@ def kept_charts(charts: dict[str, Chart], reuse: bool = True) -> dict[str, bytes
             drawn[name] = kept[name]
             continue
         drawn[name] = draw()
-        font_files = _chart_font_files()
+        font_files = chart_font_files()
         if font_files is not None:
             keep_render(keys[name], name, {name: drawn[name]}, font_files)
     return drawn
@@ -366,31 +364,11 @@ def kept_charts(charts: dict[str, Chart], reuse: bool = True) -> dict[str, bytes
 
 @lru_cache(maxsize=1)
 def _chart_environment() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    def installed(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "-"
-
-    parts = [f"package {tree_hash(PACKAGE_DIR)}", *(f"{name} {installed(name)}" for name in CHART_LIBRARIES)]
-    parts += [f"${name}={os.environ.get(name, '')}" for name in MATPLOTLIB_ENVIRONMENT]
-    parts += [f"{path} {state}" for path in _matplotlibrc_candidates() if (state := file_state(path))]
+    parts = [f"package {tree_hash(PACKAGE_DIR)}", *libraries_state(CHART_LIBRARIES), *matplotlib_settings()]
     return "\n".join(parts)
 
 
-def _matplotlibrc_candidates() -> list[Path]:
-    """The files matplotlib reads its settings from before its own (``matplotlib_fname``, POSIX order)."""
-    candidates = [Path.cwd() / "matplotlibrc"]
-    if os.environ.get("MATPLOTLIBRC"):
-        candidates += [Path(os.environ["MATPLOTLIBRC"]), Path(os.environ["MATPLOTLIBRC"]) / "matplotlibrc"]
-    config = os.environ.get("MPLCONFIGDIR") or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config",
-                                                    "matplotlib")
-    return [*candidates, Path(config) / "matplotlibrc"]
-
-
-def _chart_font_files() -> list[str] | None:
+def chart_font_files() -> list[str] | None:
     """The files the charts' font came from (the font, matplotlib's font list), or None when a chart
     must not be kept: the font is not one matplotlib lists (a packaged font, or none, may change when
     a system font is installed). Imports matplotlib."""
