@@ -16,6 +16,7 @@ import pytest
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import Limits, SparqlServer
 from practice_graph.sparql.query import bound_text, find_query, open_store, rows, run_select
+from tests.servers import endpoint_in_thread, url_of
 
 TIMEOUT_S = 2.0
 MAX_BODY = 32 * 1024
@@ -25,13 +26,8 @@ MAX_BODY = 32 * 1024
 def endpoint(built) -> Iterator[str]:
     """A live endpoint on a free loopback port, with a short time limit."""
     limits = Limits(timeout_s=TIMEOUT_S, max_body_bytes=MAX_BODY, max_result_bytes=4 * 1024 * 1024)
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], limits, workers=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], limits, workers=2) as server:
+        yield url_of(server)
 
 
 def request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,

@@ -17,6 +17,7 @@ import pytest
 
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import Limits, SparqlServer
+from tests.servers import endpoint_in_thread
 from tests.test_endpoint import ASK_HENAN, get, post_query, request
 
 LIMITS = Limits(timeout_s=3.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 1024 * 1024,
@@ -25,12 +26,8 @@ LIMITS = Limits(timeout_s=3.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 10
 
 @pytest.fixture(scope="module")
 def server(built) -> Iterator[SparqlServer]:
-    endpoint = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], LIMITS, workers=2, verbose=True)
-    thread = threading.Thread(target=endpoint.serve_forever, daemon=True)
-    thread.start()
-    yield endpoint
-    endpoint.shutdown()
-    endpoint.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], LIMITS, workers=2, verbose=True) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")

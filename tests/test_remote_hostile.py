@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from practice_graph.cli import main
 from practice_graph.sparql.query import QueryError, run_query
 from practice_graph.sparql.remote import RemoteError, push, remote_query
-from tests.test_endpoint_service import Listener
+from tests.servers import Listener, listening
 
 ASK_TRUE = b'{"head":{},"boolean":true}'
 RESULTS = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}},{"n":{"type":"lit'
@@ -108,9 +108,8 @@ class HostileHandler(socketserver.StreamRequestHandler):
 
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
-    target = Listener()
-    yield target
-    target.close()
+    with listening() as target:
+        yield target
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import html
 import json
 import posixpath
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,10 +23,11 @@ from rdflib.namespace import DCTERMS
 
 from practice_graph.core.namespaces import ID, OA, PG
 from practice_graph.rdf.export import serialise
-from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.endpoint import Limits
 from practice_graph.views import site
 from practice_graph.views.html import CSP
 from tests.conftest import ONTOLOGY, SOURCE
+from tests.servers import endpoint_in_thread, url_of
 from tests.test_visualise import HOSTILE, HOSTILE_EN
 
 NTRIPLES = "practice-graph.nt"
@@ -364,12 +364,8 @@ def test_every_page_forbids_requests_outside_the_site(files) -> None:
 def server(built) -> Iterator[str]:
     """The endpoint with the pages hook, on a free loopback port; yields its base URL."""
     live = site.LiveSite(site_inputs(built.files[NTRIPLES]), base_url="https://example.org/pg/")
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], Limits(), workers=1, pages=live.respond)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], Limits(), pages=live.respond) as server:
+        yield url_of(server, "")
 
 
 def fetch(url: str, accept: str | None = None) -> tuple[int, dict[str, str], bytes]:
