@@ -14,7 +14,6 @@ from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import Limits
 from practice_graph.sparql.query import find_query, open_store, rows, run_select
 from tests.servers import endpoint_in_thread, url_of
-from tests.test_viewer_browser import browser  # noqa: F401  (the Chromium fixture)
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_TRIPLE = (f'<https://w3id.org/practice-graph/id/hostile> <http://www.w3.org/2000/01/rdf-schema#label> '
@@ -40,7 +39,7 @@ def run_and_wait(page: Any) -> None:
     wait_for(page, f"Number(document.body.dataset.ran || 0) > {ran}")
 
 
-def test_query_page_editor_runs_examples_and_stays_on_its_server(browser, page_url, built) -> None:  # noqa: F811
+def test_query_page_editor_runs_examples_and_stays_on_its_server(browser, page_url, built) -> None:
     page = browser.new_page()
     requests: list[str] = []
     problems: list[str] = []

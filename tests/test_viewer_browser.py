@@ -8,7 +8,6 @@ Playwright runs outside the page's policy) instead of ``wait_for_function``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,36 +18,11 @@ from typing import Any
 import pytest
 
 from practice_graph.views import viewer as visualise
+from tests.conftest import unavailable
 from tests.synthetic import synthetic_graph
 from tests.test_visualise import HOSTILE, HOSTILE_EN, hostile_graph
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOT_DIR = os.environ.get("PG_SCREENSHOT_DIR")  # set it to keep the screenshots and look at them
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[Any]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        _unavailable("Debian's chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
-        yield context
-        context.close()
 
 
 @dataclass
@@ -181,7 +155,7 @@ def test_first_screen_is_a_readable_overview(first_screen: Loaded, data, tmp_pat
 def test_first_screen_screenshot_and_the_full_graph_one_click_away(first_screen: Loaded, tmp_path: Path) -> None:
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
     if not fonts.strip():
-        _unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
+        unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
     from PIL import Image
 
     page = first_screen
@@ -306,7 +280,7 @@ def test_tooltip_shows_labels_and_quote_as_text(viewer: Loaded) -> None:
 def test_screenshot_is_not_blank(viewer: Loaded, tmp_path: Path) -> None:
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
     if not fonts.strip():
-        _unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
+        unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
     from PIL import Image
 
     box = viewer.page.locator("#mynetwork").bounding_box()
