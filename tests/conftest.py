@@ -15,6 +15,7 @@ from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
 from practice_graph.rdf.export import serialise
 from practice_graph.views import site
+from tests.servers import Listener, listening
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"
@@ -88,6 +89,13 @@ def hostile_site_files(built: Built) -> dict[str, bytes]:
     from tests.sites import hostile, site_inputs  # (tests.sites imports this module)
 
     return site.render_site(site_inputs(serialise(hostile(built.graph))[NTRIPLES]))
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    """A loopback listener standing in for an internal service, which the module's requests must never reach."""
+    with listening() as target:
+        yield target
 
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import Limits, SparqlServer
 from practice_graph.sparql.query import bound_text, named_queries
-from tests.servers import Listener, endpoint_in_thread, listening
+from tests.servers import Listener, endpoint_in_thread
 from tests.test_endpoint import ASK_HENAN
 from tests.test_endpoint_service import OTHER_REMOTE_READS, SERVICE_FORMS
 
@@ -42,12 +42,6 @@ TOKENS = ["SERVICE", "service", "SERVICE SILENT", "ſervice", "\\u0053ERVICE", "
           "LOAD <{url}>", "INSERT DATA { <a:b> <a:b> 1 }", "DROP ALL", "<{url}x>", "{url}", "\\", "\x00", "\ud7ff",
           "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX p: <{url}>", "BASE <{url}>", "p:x", "^^", "@zh", "1e999"]
 STATE = {"deadline": 0.0, "queries": 0, "raw": 0, "skipped": 0, "health": 0}
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    with listening() as target:
-        yield target
 
 
 @pytest.fixture(scope="module")

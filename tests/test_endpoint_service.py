@@ -20,14 +20,8 @@ from practice_graph.sparql.endpoint import (
     check_query,
     normalise_query,
 )
-from tests.servers import Listener, endpoint_in_thread, listening, url_of
+from tests.servers import endpoint_in_thread, url_of
 from tests.test_endpoint import post_query, request
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    with listening() as target:
-        yield target
 
 
 @pytest.fixture(scope="module")
