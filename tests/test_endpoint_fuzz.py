@@ -42,6 +42,9 @@ TOKENS = ["SERVICE", "service", "SERVICE SILENT", "ſervice", "\\u0053ERVICE", "
           "LOAD <{url}>", "INSERT DATA { <a:b> <a:b> 1 }", "DROP ALL", "<{url}x>", "{url}", "\\", "\x00", "\ud7ff",
           "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX p: <{url}>", "BASE <{url}>", "p:x", "^^", "@zh", "1e999"]
 STATE = {"deadline": 0.0, "queries": 0, "raw": 0, "skipped": 0, "health": 0}
+# A fuzzer: 600 generated requests against a live endpoint, up to BUDGET_S of sending (about 20 s
+# on 2 busy cores); CI runs it, `-m "not slow"` skips it.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -247,7 +247,8 @@ def test_type_task_and_province_filters_hide_nodes(viewer: Loaded, data) -> None
     viewer.page.select_option("#pg-task", "")
     province = next(i for i, p in enumerate(data.provinces) if p.record_id == "henan")
     viewer.page.select_option("#pg-province", str(province))
-    shown = {n.record_id for n in data.nodes if ids[n.iri] not in hidden_ids(viewer)}
+    hidden = hidden_ids(viewer)
+    shown = {n.record_id for n in data.nodes if ids[n.iri] not in hidden}
     assert "henan" in shown and "henan-housing" in shown and "chongqing" not in shown
     viewer.page.click("#pg-reset")
     assert hidden_ids(viewer) == set()
@@ -347,7 +348,7 @@ def test_large_graph_mode_is_drawn_without_physics(browser, tmp_path: Path) -> N
         loaded.page.close()
 
 
-def test_notebook_iframe_runs_the_same_page_offline(browser, built, tmp_path: Path) -> None:
+def test_notebook_iframe_runs_the_same_page_offline(browser, built, data, tmp_path: Path) -> None:
     markup = visualise.show_inline(built.graph, focus="henan", depth=1).data
     path = tmp_path / "notebook-output.html"
     path.write_text(f'<!DOCTYPE html><meta charset="utf-8">{markup}', encoding="utf-8")
@@ -364,7 +365,7 @@ def test_notebook_iframe_runs_the_same_page_offline(browser, built, tmp_path: Pa
             assert time.monotonic() < deadline, "the iframe's viewer never stabilised"
             frame = next((f for f in page.frames if f != page.main_frame), None)
             time.sleep(0.05)
-        expected = visualise.select(visualise.viewer_data(built.graph), focus="henan", depth=1)
+        expected = visualise.select(data, focus="henan", depth=1)  # data: viewer_data(built.graph)
         assert frame.evaluate("pgViewer.nodes.length") == len(expected.nodes)
         assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
         assert errors == []
