@@ -37,8 +37,8 @@ def edges_json(page: str) -> list[dict]:
     return json.loads(match.group(1))
 
 
-def hostile_graph(graph: Graph) -> Graph:
-    """A copy of the graph with a region whose labels and quote are markup."""
+def hostile_graph(graph: Graph, practice: URIRef = ID["p-1-1-1"]) -> Graph:
+    """A copy of the graph with a region whose labels and quote are markup, quoted in and mentioned by ``practice``."""
     copy = Graph()
     for triple in graph:
         copy.add(triple)
@@ -50,9 +50,9 @@ def hostile_graph(graph: Graph) -> Graph:
     copy.add((node, PG.withinProvince, node))
     copy.add((node, PROV.wasDerivedFrom, evidence))
     copy.add((evidence, OA.hasSelector, selector))
-    copy.add((evidence, PG.inPractice, ID["p-1-1-1"]))
+    copy.add((evidence, PG.inPractice, practice))
     copy.add((selector, OA.exact, Literal(HOSTILE + " href")))
-    copy.add((ID["p-1-1-1"], PG.mentions, node))
+    copy.add((practice, PG.mentions, node))
     return copy
 
 
