@@ -14,7 +14,9 @@ Runs, each as the user would (whole processes, warm cache, this checkout's sourc
 4. scale (``scale.py``): about 1M triples measured now (unless ``--recorded``), 10M from
    ``results/scale-10m.json`` (heavy: ``scale.py --triples 10000000 --json ...`` runs it);
 5. the viewer to stable (``viewer_load.py``: the real graph, a synthetic 3,000-node graph);
-6. progress: ``practice-graph load`` on a pseudo-terminal shows triples/s and is silent in a pipe.
+6. progress: ``practice-graph load`` on a pseudo-terminal shows triples/s, ``build``, ``validate``,
+   ``analyze`` and ``ingest`` their phases, ``push`` its bytes (to a local Graph Store stand-in); each
+   is silent on stderr in a pipe.
 
 The machine is shared: the load average is printed with each figure. Goals whose code has not
 merged yet print their figure anyway::
@@ -25,6 +27,8 @@ merged yet print their figure anyway::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.server
 import json
 import os
 import pty
@@ -34,7 +38,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -172,25 +178,66 @@ def viewer_goals() -> list[Line]:
 
 
 def progress_goals() -> list[Line]:
-    """``load`` on a pseudo-terminal and in a pipe, on the real graph's N-Triples."""
+    """``load`` on a pseudo-terminal and in a pipe, on the real graph's N-Triples; then the phases of
+    ``build``, ``validate``, ``analyze`` and ``ingest`` and the bytes of ``push``, on a terminal and in a pipe."""
     from practice_graph.pipeline import built_ntriples  # the runner itself imports no stage
 
+    env = {key: value for key, value in ENV.items() if key != "CI"}
     with tempfile.TemporaryDirectory() as folder:
         graph = Path(folder) / "graph.nt"
         graph.write_bytes(built_ntriples())
         command = [*CLI, "load", "--store", str(Path(folder) / "tty"), str(graph)]
-        env = {key: value for key, value in ENV.items() if key != "CI"}
         shown = _on_terminal(command, env)
         piped = subprocess.run([*CLI, "load", "--store", str(Path(folder) / "pipe"), str(graph)], env=env,
                                capture_output=True, text=True, check=True).stderr
-    on_terminal = "triples/s" in shown
-    return [
-        ("6. progress: load shows triples/s on a terminal, nothing in a pipe",
-         f"terminal: {'bar with triples/s' if on_terminal else 'nothing'}; pipe: {len(piped)} characters on stderr",
-         on_terminal and piped == ""),
-        ("6. progress in build phases, analyze, ingest, push",
-         "core/progress.py is ready for them; not wired yet (push has its own bar)", False),
-    ]
+        on_terminal = "triples/s" in shown
+        lines: list[Line] = [
+            ("6. progress: load shows triples/s on a terminal, nothing in a pipe",
+             f"terminal: {'bar with triples/s' if on_terminal else 'nothing'}; pipe: {len(piped)} characters on stderr",
+             on_terminal and piped == ""),
+        ]
+        source = next((PROJECT / "data" / "source").glob("*.txt"))
+        with _graph_store() as store:
+            commands = {
+                "build": (["build", "--out", str(Path(folder) / "dist")], "build: 8/8"),
+                "validate": (["validate"], "validate: 3/3"),
+                "analyze": (["analyze", "--out", str(Path(folder) / "analysis")], "analyze: 3/3"),
+                "ingest": (["ingest", str(source), "--out", str(Path(folder) / "drafts")], "ingest: 5/5"),
+                "push": (["push", "--endpoint", store], "B/s"),
+            }
+            for name, (arguments, mark) in commands.items():
+                started = time.perf_counter()
+                shown = _on_terminal([*CLI, *arguments], env)
+                seconds = time.perf_counter() - started
+                quiet = subprocess.run([*CLI, *arguments], env=env, capture_output=True, text=True, check=False)
+                lines.append((f"6. progress: {name} shows {'its bytes' if name == 'push' else 'its phases'} "
+                              "on a terminal, nothing in a pipe",
+                              f"terminal ({seconds:.1f} s): {'shown' if mark in shown else 'nothing'}; "
+                              f"pipe: {len(quiet.stderr)} characters on stderr (exit {quiet.returncode})",
+                              mark in shown and quiet.stderr == "" and quiet.returncode == 0))
+    return lines
+
+
+@contextlib.contextmanager
+def _graph_store() -> Iterator[str]:
+    """A local stand-in for a Graph Store: accepts any PUT (reading its body) with 204; its URL."""
+    class Store(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/store"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _on_terminal(command: list[str], env: dict[str, str]) -> str:

@@ -9,6 +9,9 @@ process so that its peak resident memory (``ru_maxrss``) is its own:
 - ``disk``: every named query ``--runs`` times on that store opened read-only (as ``query --store``
   and ``serve --store`` do): p50, p95, peak RSS;
 - ``memory``: the same on pyoxigraph's in-memory store (``bulk_load``), with its peak RSS;
+- ``raw_load`` (``--raw-load``): Oxigraph's bulk loader alone, ``bulk_load(path=...)`` into a new
+  store (Rust reading the file, no progress bar, no compaction), and parsing alone; with the CPU
+  time of the busiest thread, which bounds the load's wall time on an idle machine;
 - ``rdflib``: rdflib's memory store, each query once, stopped at ``--rdflib-cap`` seconds (skipped
   with ``--no-rdflib``, and above ``--rdflib-max`` triples, where loading alone takes minutes).
 
@@ -32,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -112,14 +116,76 @@ def time_queries(store, runs: int, cap_s: float | None = None, budget_s: float =
 # --------------------------------------------------------------------------- child processes
 
 
+class ThreadClock:
+    """CPU seconds per thread of this process, sampled from /proc (Linux) until stopped: the
+    busiest thread bounds a pipelined load's wall time however idle the machine."""
+
+    def __init__(self, every_s: float = 0.2) -> None:
+        self.every_s, self.seen = every_s, {}
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ThreadClock:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self.done.wait(self.every_s):
+            self._sample()
+
+    def _sample(self) -> None:
+        tasks = Path("/proc/self/task")
+        if not tasks.is_dir():
+            return
+        for task in tasks.iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:  # the thread ended meanwhile
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            self.seen[task.name] = (int(fields[11]) + int(fields[12])) / self.tick
+
+    @property
+    def busiest_s(self) -> float:
+        return max(self.seen.values(), default=0.0)
+
+
 def child_load(path: Path, store_dir: Path) -> dict:
     from practice_graph.sparql.ondisk import load_files
 
     cpu = time.process_time()
-    loaded = load_files(store_dir, [path])
+    with ThreadClock() as clock:
+        loaded = load_files(store_dir, [path])
     cpu = time.process_time() - cpu
     return {"triples": loaded.after, "load_s": loaded.seconds, "rate": loaded.rate, "cpu_s": cpu,
-            "compact_s": loaded.compact_seconds, "peak_mb": peak_mb(), "load": load_average()}
+            "compact_s": loaded.compact_seconds, "peak_mb": peak_mb(), "load": load_average(),
+            "busiest_thread_s": clock.busiest_s}
+
+
+def child_raw_load(path: Path, store_dir: Path) -> dict:
+    """Oxigraph's bulk loader alone: ``bulk_load(path=...)`` into a new store, Rust reading the file,
+    no progress, no compaction; then parsing alone (every triple read, nothing stored)."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(store_dir))
+    started, cpu = time.perf_counter(), time.process_time()
+    with ThreadClock() as clock:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    load_s, load_cpu = time.perf_counter() - started, time.process_time() - cpu
+    triples = len(store)
+    del store
+    shutil.rmtree(store_dir, ignore_errors=True)
+    cpu = time.process_time()
+    parsed = sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
+    parse_cpu = time.process_time() - cpu
+    return {"triples": triples, "load_s": load_s, "cpu_s": load_cpu, "busiest_thread_s": clock.busiest_s,
+            "parsed": parsed, "parse_cpu_s": parse_cpu, "load": load_average()}
 
 
 def child_disk_query(store_dir: Path, name: str, runs: int) -> dict:
@@ -228,6 +294,17 @@ def print_report(result: dict) -> None:
     print(f"load, on-disk store: {load['load_s']:.1f} s, {load['rate']:,.0f} triples/s, then compaction "
           f"{load['compact_s']:.1f} s; CPU {load['cpu_s']:.1f} s for both ({triples / load['cpu_s']:,.0f} triples "
           f"per CPU-second); peak RSS {load['peak_mb']:,.0f} MB (load average {load['load']})")
+    if load.get("busiest_thread_s"):
+        print(f"  busiest thread {load['busiest_thread_s']:.1f} s of CPU: on an idle machine the load takes at least "
+              f"that long ({triples / load['busiest_thread_s']:,.0f} triples/s at most)")
+    if "raw_load" in result:
+        raw = result["raw_load"]
+        print(f"Oxigraph's loader alone (bulk_load(path=...), no progress, no compaction): {raw['load_s']:.1f} s, "
+              f"{raw['triples'] / raw['load_s']:,.0f} triples/s, CPU {raw['cpu_s']:.1f} s "
+              f"({raw['triples'] / raw['cpu_s']:,.0f} per CPU-second), busiest thread {raw['busiest_thread_s']:.1f} s "
+              f"({raw['triples'] / raw['busiest_thread_s']:,.0f} triples/s at most); parsing alone "
+              f"{raw['parse_cpu_s']:.1f} s of CPU ({raw['parsed'] / raw['parse_cpu_s']:,.0f} triples per CPU-second) "
+              f"(load average {raw['load']})")
     if "memory" in result:
         memory = result["memory"]
         print(f"load, in-memory store: {memory['load_s']:.1f} s, peak RSS {memory['peak_mb']:,.0f} MB")
@@ -266,7 +343,7 @@ def print_report(result: dict) -> None:
 
 
 def measure(real: bytes, copies: int, runs: int, rdflib: bool, rdflib_cap: float, memory: bool,
-            folder: Path, disk_cap: float) -> dict:
+            folder: Path, disk_cap: float, raw_load: bool = False) -> dict:
     triples = synthetic.split(real).triples(copies)
     needed = triples * BYTES_PER_TRIPLE * 2.5
     free = shutil.disk_usage(folder).free
@@ -280,6 +357,9 @@ def measure(real: bytes, copies: int, runs: int, rdflib: bool, rdflib_cap: float
     print(f"  loading the on-disk store (load average {load_average()}) ...", file=sys.stderr, flush=True)
     result["disk_load"] = run_child("load", str(path), str(store_dir))
     result["store_mb"] = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file()) / 2**20
+    if raw_load:
+        print(f"  Oxigraph's loader alone (load average {load_average()}) ...", file=sys.stderr, flush=True)
+        result["raw_load"] = run_child("raw-load", str(path), str(folder / f"raw-{copies}"))
     print("  querying the on-disk store ...", file=sys.stderr, flush=True)
     result["disk"] = disk_queries(store_dir, runs, cap_s=disk_cap)
     if memory:
@@ -305,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-max", type=int, default=2_000_000, help="Largest graph rdflib is tried on")
     parser.add_argument("--no-memory", action="store_true", help="Skip the in-memory store")
     parser.add_argument("--disk-cap", type=float, default=120.0, help="Seconds one on-disk query process may run")
+    parser.add_argument("--raw-load", action="store_true",
+                        help="Also time Oxigraph's bulk loader alone (bulk_load(path=...)) and parsing alone")
     parser.add_argument("--folder", type=Path, default=None, help="Where to write the files (default: a temp folder)")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -313,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.child
         if kind == "load":
             figures = child_load(Path(rest[0]), Path(rest[1]))
+        elif kind == "raw-load":
+            figures = child_raw_load(Path(rest[0]), Path(rest[1]))
         elif kind == "disk-query":
             figures = child_disk_query(Path(rest[0]), rest[1], int(rest[2]))
         elif kind == "memory":
@@ -334,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     rdflib = not args.no_rdflib and triples <= args.rdflib_max
     with tempfile.TemporaryDirectory(prefix="pg-scale-", dir=args.folder) as folder:
         result = measure(real, copies, args.runs, rdflib, args.rdflib_cap, not args.no_memory, Path(folder),
-                         args.disk_cap)
+                         args.disk_cap, args.raw_load)
     result["load_average_end"] = load_average()
     print_report(result)
     print("\n## goals")

@@ -1,19 +1,23 @@
 """Viewer load-to-stable times in headless Chromium: the real graph and a synthetic ~3,000-node graph.
 
-Run from the project root:  PYTHONPATH=src python3 benchmarks/viewer_load.py [--nodes 3000] [--physics-too]
+Run from the project root:  PYTHONPATH=src python3 benchmarks/viewer_load.py [--nodes 3000] [--runs 3] [--physics-too]
 
 For each page it prints: Python time to build the page, its size, and in Debian's Chromium (headless,
 software rendering) the time from navigation start to the ``load`` event, to the first screen (the
 overview laid out; the graph itself when the page has no overview), and to "stable" (physics
 stabilised and stopped, or the first frame drawn when positions are precomputed), then the mean time
-of one full redraw once stable (a proxy for how usable panning and zooming are).
-``--physics-too`` also times the synthetic graph with in-browser physics (tuned stabilisation).
+of one full redraw once stable (a proxy for how usable panning and zooming are): the median of
+``--runs`` loads of each page, taken in turn (so that a busy machine slows every page alike). Pages lay their
+nodes out in Python (the default); ``--physics-too`` also times the real graph with in-browser
+physics (seeded, stabilised, then stopped: the viewer before issue 12).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -59,7 +63,8 @@ def measure(context, path: Path, timeout: float = 900.0) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=3000, help="size of the synthetic graph")
-    parser.add_argument("--physics-too", action="store_true", help="also time the synthetic graph with physics")
+    parser.add_argument("--runs", type=int, default=3, help="loads of each page (the median is printed)")
+    parser.add_argument("--physics-too", action="store_true", help="also time the real graph with in-browser physics")
     arguments = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -74,9 +79,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         synthetic = oxigraph_store(synthetic_graph(arguments.nodes).serialize(format="nt", encoding="utf-8"))
-        cases = [("real graph", default_store(), None), (f"synthetic {arguments.nodes}", synthetic, None)]
+        cases = [("real graph", default_store(), True), (f"synthetic {arguments.nodes}", synthetic, True)]
         if arguments.physics_too:
-            cases.append((f"synthetic {arguments.nodes}, physics", cases[1][1], False))
+            cases.append(("physics: real graph", cases[0][1], False))
         for index, (name, graph, precomputed) in enumerate(cases):
             started = time.perf_counter()
             data = visualise.viewer_data(graph)
@@ -84,20 +89,25 @@ def main() -> None:
             seconds = time.perf_counter() - started
             path = out / f"page-{index}.html"
             path.write_text(html, encoding="utf-8")
-            large = data.large if precomputed is None else precomputed
-            pages.append((name, data, path, seconds, "precomputed layout" if large else "seeded physics"))
+            pages.append((name, data, path, seconds, "precomputed layout" if precomputed else "seeded physics"))
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
                 str(out / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
                 viewport={"width": 1400, "height": 900})
-            print(f"{'page':<28} {'nodes':>6} {'edges':>6} {'mode':<19} {'python s':>8} {'MB':>5} "
-                  f"{'load s':>7} {'first s':>7} {'stable s':>8} {'redraw ms':>9}")
-            for name, data, path, seconds, mode in pages:
-                timing = measure(context, path)
-                print(f"{name:<28} {len(data.nodes):>6} {len(data.edges):>6} {mode:<19} {seconds:>8.2f} "
-                      f"{path.stat().st_size / 1e6:>5.1f} {timing['load'] / 1000:>7.2f} {timing['first'] / 1000:>7.2f} "
-                      f"{timing['stable'] / 1000:>8.2f} {timing['redraw']:>9.1f}", flush=True)
+            timings: list[list[dict[str, float]]] = [[] for _ in pages]
+            for _ in range(max(arguments.runs, 1)):
+                for index, (_name, _data, path, _seconds, _mode) in enumerate(pages):
+                    timings[index].append(measure(context, path))
             context.close()
+        print(f"{'page':<28} {'nodes':>6} {'edges':>6} {'mode':<19} {'python s':>8} {'MB':>5} "
+              f"{'load s':>7} {'first s':>7} {'stable s':>8} {'redraw ms':>9}")
+        for (name, data, path, seconds, mode), runs in zip(pages, timings, strict=True):
+            timing = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            print(f"{name:<28} {len(data.nodes):>6} {len(data.edges):>6} {mode:<19} {seconds:>8.2f} "
+                  f"{path.stat().st_size / 1e6:>5.1f} {timing['load'] / 1000:>7.2f} {timing['first'] / 1000:>7.2f} "
+                  f"{timing['stable'] / 1000:>8.2f} {timing['redraw']:>9.1f}", flush=True)
+        print(f"median of {max(arguments.runs, 1)} loads each; load average {os.getloadavg()[0]:.1f} "
+              f"(runnable processes on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -13,11 +13,13 @@ import io
 import json
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from practice_graph.cli import main
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.query import QueryError, open_store, run_query
+from tests.conftest import DATA
 from tests.test_query_forms import endpoint  # noqa: F401  (the endpoint fixture)
 
 TASK_ONE = ("推进农民工向新时代建筑产业工人转型",
@@ -70,9 +72,24 @@ def test_text_that_is_no_label_stays_as_written(store) -> None:
         "Wenzhou", "Ngawa Tibetan and Qiang Autonomous Prefecture")
 
 
+def test_a_list_of_labels_is_translated_label_by_label(store) -> None:
+    # cq10 joins the Chinese names of the regions with 、; each is translated as data/regions.yaml does
+    regions = yaml.safe_load((DATA / "regions.yaml").read_text("utf-8"))
+    english = {region["label"]["zh"]: region["label"]["en"] for region in regions}
+    both = rows(run_query(store, "cq10", output="csv", lang="both"))
+    assert both and list(both[0])[-2:] == ["regionLabels", "regionLabels_en"]
+    for row in both:
+        chinese = row["regionLabels"].split("、")
+        assert len(chinese) == int(row["regionCount"])
+        assert row["regionLabels_en"].split("; ") == [english[name] for name in chinese]
+    en = rows(run_query(store, "cq10", output="csv", lang="en"))
+    assert [row["regionLabels"] for row in en] == [row["regionLabels_en"] for row in both]
+
+
 def test_an_endpoint_gives_the_same_bytes(store, endpoint) -> None:  # noqa: F811
     for lang in ("en", "both"):
-        assert run_query(endpoint, "cq14", output="csv", lang=lang) == run_query(store, "cq14", output="csv", lang=lang)
+        for name in ("cq10", "cq14"):
+            assert run_query(endpoint, name, output="csv", lang=lang) == run_query(store, name, output="csv", lang=lang)
 
 
 def test_cli_lang(seeded_cache) -> None:

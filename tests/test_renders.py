@@ -58,12 +58,14 @@ def test_the_key_names_the_graph(built: Built) -> None:
 
 
 def test_a_build_from_kept_renders_draws_nothing_and_writes_the_same_bytes(rendered_analysis, tmp_path: Path) -> None:
-    """A second build reads the JSON-LD, analysis and viewer back; matplotlib and pyvis are not even imported.
+    """A second build reads the JSON-LD, analysis and viewer back, and SHACL's verdict: matplotlib, pyvis,
+    networkx and the SHACL engines are not even imported.
 
     (The first reads the analysis the session drew, and draws the viewer and the JSON-LD.)"""
     script = ("import sys; from practice_graph.cli import main\n"
               "try:\n    main(sys.argv[1:])\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
-              "print(sorted(m for m in ('matplotlib', 'pyvis', 'scipy') if m in sys.modules))")
+              "print(sorted(m for m in ('matplotlib', 'pyvis', 'scipy', 'networkx', 'pyshacl', 'pyshacl_turbo')"
+              " if m in sys.modules))")
     env = {**os.environ, "PYTHONPATH": str(PROJECT / "src")}
     outputs, imported = [], []
     for number in (1, 2):

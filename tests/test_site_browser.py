@@ -206,6 +206,23 @@ def test_the_map_shows_the_provinces_and_links_them(visit) -> None:
     assert visit.page.url.endswith("/id/henan.html")
 
 
+MAP_LABELS = """Array.from(document.querySelectorAll('svg.map text.plabel, svg.map text.rlabel'), text => {
+  const box = text.getBoundingClientRect();
+  return [text.textContent, box.left, box.top, box.right, box.bottom];
+})"""
+
+
+def test_no_two_labels_of_the_map_overlap(visit) -> None:
+    """Every province and every city or county keeps a readable label (the Pearl River Delta, Sichuan
+    and Henan crowded before): the boxes Chromium draws them in do not intersect."""
+    visit.open("map.html")
+    labels = visit.js(MAP_LABELS)
+    assert len(labels) == 13 + 19  # the shaded province-level units and the points
+    crossing = [(a[0], b[0]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                if min(a[3], b[3]) - max(a[1], b[1]) > 0.5 and min(a[4], b[4]) - max(a[2], b[2]) > 0.5]
+    assert crossing == []
+
+
 def test_the_viewer_page_works_inside_the_site(visit) -> None:
     visit.open("viewer.html")
     deadline = time.monotonic() + 120

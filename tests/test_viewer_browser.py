@@ -194,6 +194,7 @@ def test_network_holds_the_computed_nodes_and_edges(viewer: Loaded, data) -> Non
     assert viewer.js("pgViewer.edges.length") == len(data.edges)
     assert viewer.js("Object.keys(network.body.nodes).length") == len(data.nodes)
     assert viewer.js("network.body.data.edges.length") == len(data.edges)
+    assert viewer.js("Object.values(network.body.edges).every(e => e.options.arrows.to.enabled)")  # directed
     counts = viewer.js("Array.from(document.querySelectorAll('#pg-legend .pg-count')).map(e => e.textContent)")
     assert sum(int(c) for c in counts) == len(data.nodes)
 
@@ -209,6 +210,14 @@ def test_search_ranks_the_province_before_practices(viewer: Loaded, data) -> Non
     listed = viewer.js("Array.from(document.querySelectorAll('#pg-search-results button')).map(b => b.dataset.id)")
     assert listed[0] == node_id(viewer, "henan") and node_id(viewer, "p-4-1-1") in listed[1:]
     viewer.page.click("#pg-reset")
+
+
+def test_search_box_suggests_every_name_once_used(viewer: Loaded, data) -> None:
+    viewer.page.focus("#pg-search")  # the suggestions are made when the box is first used, not at load
+    suggested = viewer.js("Array.from(document.querySelectorAll('#pg-names option')).map(o => o.value)")
+    names = {name for n in data.nodes for name in (n.zh, n.en, *n.aliases) if name}
+    assert len(suggested) == len(set(suggested)) and set(suggested) == names
+    assert {"河南省", "Henan Province", "河南", "Henan"} <= set(suggested)
 
 
 def test_search_focuses_the_named_node(viewer: Loaded, data) -> None:
@@ -329,7 +338,8 @@ def test_hostile_label_runs_nothing_and_shows_as_text(browser, tmp_path: Path) -
         assert loaded.dialogs == []
         assert loaded.js("window.pgPwned") is None
         assert loaded.js("document.querySelectorAll('img, a, iframe').length") == 0
-        assert loaded.js("document.querySelectorAll('script').length") == 5
+        # pyvis's three, ours, and the data (view, nodes, edges) as JSON: the labels added none
+        assert loaded.js("document.querySelectorAll('script').length") == 7
         assert all(url.startswith(("file:", "data:")) for url in loaded.requests)
         assert [m for m in loaded.messages if m[0] in {"error", "pageerror"}] == []
     finally:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,15 +28,15 @@ HOSTILE_EN = '</script><script>window.pgPwned=1</script><a href="https://example
 
 
 def nodes_json(page: str) -> list[dict]:
-    """The node list pyvis embedded in the page, parsed as JSON."""
-    match = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);\n", page)
-    assert match, "no node DataSet in the page"
+    """The node list embedded in the page (the JSON the page's vis DataSet is made from)."""
+    match = re.search(r'<script type="application/json" id="pg-nodes">(.*?)</script>', page)
+    assert match, "no node data in the page"
     return json.loads(match.group(1))
 
 
 def edges_json(page: str) -> list[dict]:
-    match = re.search(r"edges = new vis\.DataSet\((\[.*?\])\);\n", page)
-    assert match, "no edge DataSet in the page"
+    match = re.search(r'<script type="application/json" id="pg-edges">(.*?)</script>', page)
+    assert match, "no edge data in the page"
     return json.loads(match.group(1))
 
 
@@ -281,10 +284,43 @@ def test_page_holds_the_computed_nodes_and_edges(data, page) -> None:
     assert len(nodes) == len(data.nodes) and len(edges) == len(data.edges)
     assert [n["id"] for n in nodes] == [f"n{i}" for i in range(len(nodes))]  # opaque ids
     assert [n["label"] for n in nodes] == [n.zh for n in data.nodes]
-    assert [n["pgTip"] for n in nodes] == [n.tooltip for n in data.nodes]
+    assert [n["title"] for n in nodes] == [n.tooltip for n in data.nodes]
+    page_id = {node.iri: page_node["id"] for node, page_node in zip(data.nodes, nodes, strict=True)}
+    assert [(e["from"], e["to"], e["title"]) for e in edges] == [
+        (page_id[e.source], page_id[e.target], e.tooltip) for e in data.edges]
     options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
-    assert options["layout"]["randomSeed"] == visualise.RANDOM_SEED
-    assert options["physics"]["enabled"] is True and options["physics"]["stabilization"]["enabled"] is True
+    assert options["physics"] == {"enabled": False}  # laid out in Python: the page draws at once
+
+
+def test_every_node_has_a_position_laid_out_in_python(data, page) -> None:
+    nodes = nodes_json(page)
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in nodes)
+    assert [(n["x"], n["y"]) for n in nodes] == visualise.layout(data)
+    assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)  # no two nodes on one spot
+    # room for labels: a node's nearest neighbour is rarely closer than a label is high
+    positions = [(n["x"], n["y"]) for n in nodes]
+    nearest = sorted(min((x - u) ** 2 + (y - v) ** 2 for j, (u, v) in enumerate(positions) if j != i) ** 0.5
+                     for i, (x, y) in enumerate(positions))
+    assert nearest[len(nearest) // 10] >= 20, nearest[:10]
+    # a hub's neighbours sit around it, not on it: a work task's edges are longer than a label's height
+    index = {node.iri: i for i, node in enumerate(data.nodes)}
+    task = index[data.tasks[0].iri]
+    ends = [index[e.target if index[e.source] == task else e.source] for e in data.edges if task in
+            (index[e.source], index[e.target])]
+    assert ends and min(((positions[task][0] - positions[e][0]) ** 2 + (positions[task][1] - positions[e][1]) ** 2)
+                        ** 0.5 for e in ends) >= 20
+
+
+def test_positions_are_the_same_in_another_process() -> None:
+    pairs = [(i, (i * 7 + 3) % 300) for i in range(300)] + [(i, i + 1) for i in range(299)]
+    script = ("import json, sys; from practice_graph.views.viewer import precomputed_positions, SMALL_LAYOUT; "
+              "pairs = json.load(sys.stdin); print(json.dumps(precomputed_positions(300, [tuple(p) for p in pairs], "
+              "settings=SMALL_LAYOUT)))")
+    other = subprocess.run([sys.executable, "-c", script], input=json.dumps(pairs), capture_output=True,
+                           text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
+    here = visualise.precomputed_positions(300, pairs, settings=visualise.SMALL_LAYOUT)
+    assert [tuple(p) for p in json.loads(other.stdout)] == here
+    assert len(set(here)) == 300
 
 
 def test_page_is_deterministic(built, store, tmp_path: Path) -> None:
@@ -308,7 +344,7 @@ def test_hostile_text_is_data_not_markup() -> None:
     assert "popup.innerHTML" not in page  # pyvis's HTML tooltips stay off although a quote says href
     node = next(n for n in nodes_json(page) if n["label"] == HOSTILE)
     assert node["pgEn"] == HOSTILE_EN  # round-trips exactly: not HTML-escaped, so vis shows it as typed
-    assert HOSTILE in node["pgTip"] and "&lt;" not in node["pgTip"]
+    assert HOSTILE in node["title"] and "&lt;" not in node["title"]
     view = json.loads(re.search(r'id="pg-view-data">(.*?)</script>', page).group(1))
     assert {"zh": HOSTILE, "en": HOSTILE_EN, "rid": "hostile"} in view["provinces"]
 

@@ -174,6 +174,32 @@ def greedy(scores: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return matched
 
 
+def align_bodies(bodies_a: list[Body], bodies_b: list[Body]) -> list[tuple[int, int]]:
+    """Bodies of two codings paired by the overlap of their designation spans (the subject with the subject)."""
+    return greedy([
+        (1e9 if x.via == y.via == "as_subject" else overlap(x.span, y.span), i, j)
+        for i, x in enumerate(bodies_a) for j, y in enumerate(bodies_b)
+    ])
+
+
+def align_arrangements(arrangements_a: list[Arrangement], arrangements_b: list[Arrangement],
+                       name_a_to_b: dict[str, str]) -> list[tuple[int, int]]:
+    """Arrangements of two codings paired by the span Jaccard of their anchors or, where the anchors do
+    not overlap, by the Jaccard of their aligned participants when it is at least 0.5 (FORM.md section 4)."""
+    scores = []
+    for i, x in enumerate(arrangements_a):
+        for j, y in enumerate(arrangements_b):
+            score = jaccard(x.anchor, y.anchor)
+            if score == 0:
+                # A participant without a counterpart stands for itself and equals no name of coding b.
+                mapped = {name_a_to_b.get(name, ("unaligned", name)) for name in x.roles}
+                union = mapped | set(y.roles)
+                participant_score = len(mapped & set(y.roles)) / len(union) if union else 0.0
+                score = participant_score if participant_score >= 0.5 else 0.0
+            scores.append((score, i, j))
+    return greedy(scores)
+
+
 def align_practice(practice: str, a: dict[str, Any], b: dict[str, Any], segments: list[str],
                    units: dict[str, list[tuple[Any, Any]]], log: list[dict[str, Any]],
                    examples: list[Span], cover: dict[str, list[bool]], concept_ids: list[str]) -> None:
@@ -186,10 +212,7 @@ def align_practice(practice: str, a: dict[str, Any], b: dict[str, Any], segments
 
     bodies_a, arrangements_a = read_practice(a, segments)
     bodies_b, arrangements_b = read_practice(b, segments)
-    body_pairs = greedy([
-        (1e9 if x.via == y.via == "as_subject" else overlap(x.span, y.span), i, j)
-        for i, x in enumerate(bodies_a) for j, y in enumerate(bodies_b)
-    ])
+    body_pairs = align_bodies(bodies_a, bodies_b)
     a_to_b = dict(body_pairs)
     for i, j in body_pairs:
         spans = (bodies_a[i].span, bodies_b[j].span)
@@ -207,17 +230,7 @@ def align_practice(practice: str, a: dict[str, Any], b: dict[str, Any], segments
     span_a = {body.designation: body.span for body in bodies_a}
     span_b = {body.designation: body.span for body in bodies_b}
 
-    scores = []
-    for i, x in enumerate(arrangements_a):
-        for j, y in enumerate(arrangements_b):
-            score = jaccard(x.anchor, y.anchor)
-            if score == 0:
-                mapped = {name_a_to_b.get(name, f"A:{name}") for name in x.roles}
-                union = mapped | set(y.roles)
-                participant_score = len(mapped & set(y.roles)) / len(union) if union else 0.0
-                score = participant_score if participant_score >= 0.5 else 0.0
-            scores.append((score, i, j))
-    arrangement_pairs = greedy(scores)
+    arrangement_pairs = align_arrangements(arrangements_a, arrangements_b, name_a_to_b)
     matched_a = {i for i, _ in arrangement_pairs}
     matched_b = {j for _, j in arrangement_pairs}
     for i, j in arrangement_pairs:

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from agreement import CODEBOOK, example_spans, greedy, jaccard, overlap, read_practice, span_of
+from agreement import CODEBOOK, align_arrangements, align_bodies, example_spans, overlap, read_practice, span_of
 from check_quotes import SOURCE, paragraphs
 
 DATA = Path(__file__).resolve().parents[1]
@@ -73,20 +73,9 @@ def compare_practice(practice: str, curated: dict[str, Any], blind: dict[str, An
     """Per curated arrangement and per mechanism link: correct or not, and why."""
     bodies_c, arrangements_c = read_practice(curated, segments)
     bodies_b, arrangements_b = read_practice(blind, segments)
-    body_pairs = greedy([(1e9 if x.via == y.via == "as_subject" else overlap(x.span, y.span), i, j)
-                         for i, x in enumerate(bodies_c) for j, y in enumerate(bodies_b)])
+    body_pairs = align_bodies(bodies_c, bodies_b)
     c_to_b = {bodies_c[i].designation: bodies_b[j].designation for i, j in body_pairs}
-    scores = []
-    for i, x in enumerate(arrangements_c):
-        for j, y in enumerate(arrangements_b):
-            score = jaccard(x.anchor, y.anchor)
-            if score == 0:
-                mapped = {c_to_b.get(name, f"C:{name}") for name in x.roles}
-                union = mapped | set(y.roles)
-                score = len(mapped & set(y.roles)) / len(union) if union else 0.0
-                score = score if score >= 0.5 else 0.0
-            scores.append((score, i, j))
-    pairs = dict(greedy(scores))
+    pairs = dict(align_arrangements(arrangements_c, arrangements_b, c_to_b))
     ids = [a["id"] for a in curated["arrangements"]]
     results = []
     for i, x in enumerate(arrangements_c):

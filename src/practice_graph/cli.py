@@ -31,11 +31,15 @@ from practice_graph.core.files import (
 )
 from practice_graph.core.limits import OutOfMemory, Stopped, can_limit, machine_memory, parse_size, run_limited
 from practice_graph.core.paths import ANALYSIS_DIR, DEFAULT_DATA, DEFAULT_ONTOLOGY, DEFAULT_OUT, VIEWER_FILE
+from practice_graph.core.progress import Phases
 from practice_graph.pipeline import (
+    ANALYZE_PHASES,
+    BUILD_PHASES,
+    VALIDATE_PHASES,
     BuildFailed,
     analysis_files,
     built_ntriples,
-    checked_graph,
+    checked,
     keep,
     render_key,
     render_outputs,
@@ -163,23 +167,27 @@ def main() -> None:
 @main.command()
 @graph_source
 @out_option(DEFAULT_OUT, "Output folder.")
-@click.option("--fresh", is_flag=True, help="Render the JSON-LD, analysis and viewer even when the cache holds them.")
+@click.option("--fresh", is_flag=True,
+              help="Render the JSON-LD, analysis and viewer, and run SHACL, even when the cache holds them.")
 def build(data_dir: Path, ontology_dir: Path, out: Path, fresh: bool) -> None:
     """Validate the data; write the graph (Turtle, N-Triples, JSON-LD), its stamp, analysis and viewer to OUT.
 
     The graph is also kept in the cache of built graphs, where the other commands read it; the
     JSON-LD, analysis and viewer in the cache of renders, read back while the graph, the code and
-    the libraries stay the same (the same bytes a render gives).
+    the libraries stay the same (the same bytes a render gives), and so is SHACL's verdict while the
+    graph, the shapes, the ontology and the engines stay the same.
     """
     writable_folder(out)
-    with reported():
-        built = run_build(data_dir, ontology_dir, reuse=not fresh)
-        files = render_outputs(built, reuse=not fresh)
+    with Phases("build", BUILD_PHASES) as phases, reported():
+        built = run_build(data_dir, ontology_dir, reuse=not fresh, phases=phases)
+        files = render_outputs(built, reuse=not fresh, phases=phases)
+        phases.start("write")
+        written = write_or_fail(out, files)
+        keep(built)
     font_notice()
     folders: dict[Path, list[Path]] = {}
-    for path in write_or_fail(out, files):
+    for path in written:
         folders.setdefault(path.parent, []).append(path)
-    keep(built)
     for folder, paths in sorted(folders.items()):
         if folder == out:
             for path in paths:
@@ -187,18 +195,23 @@ def build(data_dir: Path, ontology_dir: Path, out: Path, fresh: bool) -> None:
         else:
             size = sum(path.stat().st_size for path in paths)
             click.echo(f"wrote {folder}/ ({len(paths)} files, {size:,} bytes)")
-    click.echo(f"{len(built.graph):,} triples")
+    click.echo(f"{len(built.triples):,} triples")
 
 
 @main.command()
 @graph_source
 @click.option("--no-shacl", is_flag=True, help="Check the data rules only, skip SHACL.")
-def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool) -> None:
-    """Check the curated data (ids, references, taxonomies, quotes, hierarchy) and SHACL."""
-    with reported():
-        dataset, graph = checked_graph(data_dir, ontology_dir, shacl=not no_shacl)  # nothing serialised
-    records = len(dataset.all_records())
-    click.echo(f"ok: {records} records, {len(graph):,} triples" + ("" if no_shacl else ", SHACL conforms"))
+@click.option("--fresh", is_flag=True, help="Run SHACL even when the cache holds its verdict on this graph.")
+def validate(data_dir: Path, ontology_dir: Path, no_shacl: bool, fresh: bool) -> None:
+    """Check the curated data (ids, references, taxonomies, quotes, hierarchy) and SHACL.
+
+    A graph found to conform is remembered: checking the same graph with the same shapes, ontology and
+    SHACL engines again gives the same verdict without running them.
+    """
+    with Phases("validate", VALIDATE_PHASES[:-1] if no_shacl else VALIDATE_PHASES) as phases, reported():
+        built = checked(data_dir, ontology_dir, shacl=not no_shacl, reuse=not fresh, phases=phases)  # only N-Triples
+    records = len(built.dataset.all_records())
+    click.echo(f"ok: {records} records, {len(built.triples):,} triples" + ("" if no_shacl else ", SHACL conforms"))
 
 
 @main.command()
@@ -441,12 +454,13 @@ def serve(host: str, port: int, timeout_s: float, max_body_bytes: int, max_resul
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol URL: http://HOST:7878/store (Oxigraph), http://HOST:3030/DS/data (Fuseki).")
 @click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph instead of the default graph.")
-@click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@click.option("--no-progress", is_flag=True, help="Do not show progress (it shows only on a terminal anyway).")
 @graph_source
 def push(endpoint: str, graph_iri: str | None, no_progress: bool, data_dir: Path, ontology_dir: Path) -> None:
     """Load the built graph into any SPARQL 1.1 Graph Store (replacing that graph)."""
     with reported(failure=(RemoteError,)):
-        result = push_graph(built_ntriples(data_dir, ontology_dir), endpoint, graph_iri, progress=not no_progress)
+        result = push_graph(built_ntriples(data_dir, ontology_dir), endpoint, graph_iri,
+                            progress=False if no_progress else None)
     click.echo(f"pushed {result.triples:,} triples ({result.size:,} bytes) to {result.url}: HTTP {result.status}")
 
 
@@ -462,7 +476,8 @@ def ingest(source: Path, out: Path, data_dir: Path) -> None:
     with reported(bad_input=(ingesting.IngestError, DataError)):
         ingesting.check_out_dir(out, data_dir)
         writable_folder(out)
-        result = ingesting.ingest(source, data_dir)
+        with Phases("ingest", ingesting.INGEST_PHASES) as phases:
+            result = ingesting.ingest(source, data_dir, phases)
     for warning in result.skeleton.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in write_or_fail(out, result.files):
@@ -510,25 +525,30 @@ def analyze(data_dir: Path, ontology_dir: Path, out: Path, graph_file: Path | No
     writable_folder(out)
     key = None  # the built graph's analysis is kept in the cache of renders
     source: Source | Callable[[], Source]
-    if endpoint:
-        source, name = Source(endpoint=endpoint), endpoint
-    elif store_dir is not None:
-        source, name = Source(store=_read_only_store(store_dir)), str(store_dir)
-    elif graph_file is not None:
-        source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
-    else:
-        with reported():
-            ntriples = built_ntriples(data_dir, ontology_dir)
-        name, key = "built graph", render_key(ntriples)
-        def source() -> Source:  # opened only to draw the files
-            return Source(store=oxigraph_store(ntriples))
-    try:
-        with reported(failure=(RemoteError,)):
-            files = analysis_files(source, key)
-    except NothingToAnalyse as error:
-        raise CommandError(f"{name}: {error}") from None
+    with Phases("analyze", ANALYZE_PHASES) as phases:
+        phases.start("read the graph")
+        if endpoint:
+            source, name = Source(endpoint=endpoint), endpoint
+        elif store_dir is not None:
+            source, name = Source(store=_read_only_store(store_dir)), str(store_dir)
+        elif graph_file is not None:
+            source, name = Source(store=_read_rdf_file(graph_file)), str(graph_file)
+        else:
+            with reported():
+                ntriples = built_ntriples(data_dir, ontology_dir)
+            name, key = "built graph", render_key(ntriples)
+            def source() -> Source:  # opened only to draw the files
+                return Source(store=oxigraph_store(ntriples))
+        phases.start("analysis")
+        try:
+            with reported(failure=(RemoteError,)):
+                files = analysis_files(source, key)
+        except NothingToAnalyse as error:
+            raise CommandError(f"{name}: {error}") from None
+        phases.start("write")
+        written = write_or_fail(out, files)
     font_notice()
-    for path in write_or_fail(out, files):
+    for path in written:
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
@@ -592,7 +612,7 @@ def viz(focus: str | None, depth: int, types: str, task: str | None, out: Path |
         write_atomically(out, embed_dataset_jsonld(viewer.render_html(data), store).encode("utf-8"))
     except OSError as error:
         raise CommandError(f"cannot write {out}: {error.strerror or error}", exit_code=1) from None
-    mode = "precomputed layout" if data.large else "seeded physics layout"
+    mode = "positions precomputed, no edge labels (a large graph)" if data.large else "positions precomputed"
     click.echo(f"wrote {out} ({len(data.nodes)} nodes, {len(data.edges)} edges, {mode})")
 
 

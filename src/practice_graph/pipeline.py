@@ -14,8 +14,8 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,14 +32,23 @@ from practice_graph.core.paths import (
     STAMP,
     VIEWER_FILE,
 )
+from practice_graph.core.progress import Phases, start
 from practice_graph.core.renders import cached_render, file_state, keep_render
 from practice_graph.core.stamp import BuildStamp, current_stamp, tree_hash
 
 if TYPE_CHECKING:  # heavy imports stay out of the CLI's start-up
+    import pyoxigraph as ox
     from rdflib import Graph
 
     from practice_graph.curation.load import Dataset
+    from practice_graph.rdf.build import Triple
     from practice_graph.views.read import Source
+
+
+# The phases of the long commands, in order, as their progress bar names them (``core.progress.Phases``).
+VALIDATE_PHASES = ("load the data", "build the RDF", "SHACL")
+BUILD_PHASES = (*VALIDATE_PHASES, "serialise", "JSON-LD", "analysis", "viewer", "write")
+ANALYZE_PHASES = ("read the graph", "analysis", "write")
 
 
 class BuildFailed(Exception):
@@ -52,12 +61,24 @@ class BuildFailed(Exception):
 
 @dataclass
 class Built:
-    """A validated dataset, its graph, the serialised outputs and the stamp of what it was made from."""
+    """A validated dataset, its graph's triples, the serialised outputs and the stamp of what it was made from.
+
+    ``graph``, the triples as an rdflib Graph, is made when first read (a build from kept renders and
+    a kept SHACL verdict never needs it).
+    """
 
     dataset: Dataset
-    graph: Graph
+    triples: set[Triple]
     files: dict[str, bytes]
     stamp: BuildStamp
+    ox_triples: list[ox.Triple] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The graph as an rdflib Graph, with the model's prefixes bound."""
+        from practice_graph.rdf.build import as_graph  # start-up time: rdflib
+
+        return as_graph(self.triples, self.dataset.model)
 
 
 def load_valid(data_dir: Path) -> Dataset:
@@ -80,46 +101,65 @@ def load_valid(data_dir: Path) -> Dataset:
     return dataset
 
 
-def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
-                  shacl: bool = True) -> tuple[Dataset, Graph]:
-    """Load, validate, build and check with SHACL, nothing serialised: the dataset and its graph."""
+def checked(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
+            reuse: bool = True, phases: Phases | None = None) -> Built:
+    """Load, validate, build the triples and their canonical N-Triples, check with SHACL: a Built whose
+    only file is the N-Triples. SHACL's verdict on the same graph, shapes and engines is read from the
+    cache of renders with ``reuse`` (see ``rdf.shacl.checked_problems``)."""
+    start(phases, "load the data")  # importing the stages is part of it
     # start-up time: rdflib and pyshacl load only when a build runs
-    from practice_graph.rdf.build import build_graph
-    from practice_graph.rdf.shacl import ontology_graph, shacl_problems
+    from practice_graph.rdf.build import build_triples
+    from practice_graph.rdf.export import canonical_ntriples, ox_triples
+    from practice_graph.rdf.shacl import checked_problems
 
+    stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
     dataset = load_valid(data_dir)
-    graph = build_graph(dataset)
+    start(phases, "build the RDF")
+    triples = build_triples(dataset)
+    converted = ox_triples(triples)
+    ntriples = canonical_ntriples(converted).encode("utf-8")
+    built = Built(dataset, triples, {NTRIPLES: ntriples}, stamp.with_ntriples(ntriples), converted)
     if shacl:
+        start(phases, "SHACL")
         for required in (ontology_dir / ONTOLOGY_FILE, ontology_dir / SHAPES_FILE):
             if not required.is_file():
                 raise BuildFailed([f"{required}: (file): file not found"])
-        problems = shacl_problems(graph, ontology_dir / SHAPES_FILE, ontology=ontology_graph(ontology_dir))
+        problems = checked_problems(ntriples, lambda: built.graph, ontology_dir, reuse=reuse)
         if problems:
             raise BuildFailed(problems)
-    return dataset, graph
+    return built
+
+
+def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY,
+                  shacl: bool = True) -> tuple[Dataset, Graph]:
+    """Load, validate, build and check with SHACL, nothing serialised: the dataset and its graph."""
+    built = checked(data_dir, ontology_dir, shacl)
+    return built.dataset, built.graph
 
 
 def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
-          reuse: bool = True) -> Built:
+          reuse: bool = True, phases: Phases | None = None) -> Built:
     """Everything up to writing: load, validate, build, SHACL, serialise, stamp.
 
     The JSON-LD is read from the cache of renders when this graph was serialised before by the
-    same code and libraries (``reuse``; see :func:`render_key`), else written and kept there.
+    same code and libraries (``reuse``; see :func:`render_key`), else written and kept there; so is
+    SHACL's verdict (see :func:`checked`).
     """
-    from practice_graph.rdf.export import jsonld, serialise  # start-up time: rdflib
+    from practice_graph.rdf.export import jsonld, rdf_files  # start-up time: rdflib
 
-    stamp = current_stamp(data_dir, ontology_dir)  # hashed before reading: a later edit makes it stale
-    dataset, graph = checked_graph(data_dir, ontology_dir, shacl)
-    files = serialise(graph, with_jsonld=False)
+    built = checked(data_dir, ontology_dir, shacl, reuse, phases)
+    start(phases, "serialise")
+    files = rdf_files(built.ox_triples, built.files[NTRIPLES])
+    start(phases, "JSON-LD")
     key = render_key(files[NTRIPLES])
     kept = cached_render(key, "jsonld") if reuse else None
     if kept is None:
-        kept = {JSONLD: jsonld(graph).encode("utf-8")}
+        kept = {JSONLD: jsonld(built.graph).encode("utf-8")}
         keep_render(key, "jsonld", kept)
     files[JSONLD] = kept[JSONLD]
-    stamp = stamp.with_ntriples(files[NTRIPLES])
-    files[STAMP] = stamp.to_json()
-    return Built(dataset, graph, files, stamp)
+    files[STAMP] = built.stamp.to_json()
+    built.files = files
+    return built
 
 
 # What a render reads besides the graph and the package: these libraries (by version: every one the
@@ -204,7 +244,7 @@ def analysis_files(source: Source | Callable[[], Source], key: str | None = None
     return files
 
 
-def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
+def render_outputs(built: Built, reuse: bool = True, phases: Phases | None = None) -> dict[str, bytes]:
     """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 
     The analysis and the viewer read the built N-Triples through their view queries on an embedded
@@ -225,8 +265,10 @@ def render_outputs(built: Built, reuse: bool = True) -> dict[str, bytes]:
             opened.append(Source(store=oxigraph_store(built.files[NTRIPLES])))
         return opened[0]
 
+    start(phases, "analysis")
     for name, content in analysis_files(source, key, reuse).items():
         files[f"{ANALYSIS_DIR}/{name}"] = content
+    start(phases, "viewer")
     viewer = cached_render(key, "viewer") if reuse else None
     if viewer is None:
         from practice_graph.views.dataset import embed_dataset_jsonld  # start-up time: pyvis
@@ -280,9 +322,7 @@ def _build_and_keep(stamp: BuildStamp, data_dir: Path, ontology_dir: Path) -> by
     print(f"building the graph ({reason}) ... ", end="", file=sys.stderr, flush=True)
     started = time.perf_counter()
     try:
-        from practice_graph.rdf.export import canonical_ntriples  # start-up time: rdflib
-
-        ntriples = canonical_ntriples(checked_graph(data_dir, ontology_dir, shacl=False)[1]).encode("utf-8")
+        ntriples = checked(data_dir, ontology_dir, shacl=False).files[NTRIPLES]
     except BaseException:
         print("failed", file=sys.stderr, flush=True)
         raise

@@ -5,12 +5,21 @@ that an error names the file, the line and the field. Refused: YAML aliases (no 
 duplicate keys, keys that are lists or mappings, nesting deeper than ``MAX_DEPTH``, tags other
 than plain values, lists and mappings (``!!binary``, ``!!set`` ...) and values their tag cannot
 take. LibYAML's parser is used when PyYAML has it, PyYAML's own otherwise.
+
+A file read without error is kept, parsed, in the cache folder (``yaml/`` in ``core.cache``'s) as
+JSON, under the hash of its bytes, of this module and of PyYAML's version: reading the same bytes
+again gives the same mappings, lists, values and lines without parsing (a tenth of the time).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +37,8 @@ try:  # LibYAML's parser, when PyYAML was built with it
 except ImportError:  # pragma: no cover - PyYAML without LibYAML
     CParser = None  # type: ignore[misc,assignment]
 
+from practice_graph.core.cache import cache_dir
+from practice_graph.core.files import write_atomically
 from practice_graph.curation.records import Item, Record, record_classes
 from practice_graph.curation.source import SourceText, read_source
 from practice_graph.model.schema import Model, load_model
@@ -191,7 +202,8 @@ def shown(value: Any) -> str:
 
 def read_yaml(path: Path, loader: type[_Strict] | None = None) -> Any:
     """Parse one YAML file (``loader``: the module's ``_Loader`` unless given); syntax errors and
-    refused constructs become a DataError with the line."""
+    refused constructs become a DataError with the line. The same bytes parsed before come from the
+    cache of parsed files."""
     content = path.read_bytes()
     try:
         text = content.decode("utf-8")
@@ -199,8 +211,12 @@ def read_yaml(path: Path, loader: type[_Strict] | None = None) -> Any:
         raise DataError(path, content[:error.start].count(b"\n") + 1, "(file)",
                         f"not UTF-8: byte {content[error.start]:#04x} at offset {error.start}") from None
     loader = loader or _Loader
+    key = _parsed_key(content, loader)
+    kept = _kept_parse(key)
+    if kept is not None:
+        return kept[0]
     try:
-        return loader(text).get_single_data()  # type: ignore[call-arg]
+        data = loader(text).get_single_data()  # type: ignore[call-arg]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -214,6 +230,86 @@ def read_yaml(path: Path, loader: type[_Strict] | None = None) -> Any:
         raise DataError(path, line, "(yaml)", f"YAML syntax error: character U+{code:04X}: {error.reason}") from None
     except yaml.YAMLError as error:
         raise DataError(path, None, "(yaml)", f"YAML error: {error}") from None
+    _keep_parse(key, data)
+    return data
+
+
+# --------------------------------------------------------------------------- parsed files kept
+KEPT_PARSES = 64  # the most recently read parsed files kept
+
+
+def _parsed_key(content: bytes, loader: type[_Strict]) -> str:
+    """What a parse depends on: the bytes, the loader, this module (how it reads) and PyYAML."""
+    parts = [hashlib.sha256(content).digest(), _reader_hash(), f"{loader.__qualname__} {yaml.__version__}".encode()]
+    return hashlib.sha256(b"".join(parts)).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _reader_hash() -> bytes:
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
+
+
+def _parses_dir() -> Path:
+    """Where parsed files are kept: ``yaml/`` in the cache folder of built graphs."""
+    return cache_dir() / "yaml"
+
+
+def _kept_parse(key: str) -> tuple[Any] | None:
+    """The kept parse under ``key`` (in a 1-tuple: a file may hold null), or None."""
+    path = _parses_dir() / f"{key[:32]}.json"
+    try:
+        document = json.loads(path.read_bytes())
+        if document.get("key") != key:
+            return None
+        data = _decoded(document["data"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # most recently used: kept longest
+    return (data,)
+
+
+def _keep_parse(key: str, data: Any) -> None:
+    """Keep a parse (quietly not, when the cache folder cannot be written), and only the most recent ones."""
+    folder = _parses_dir()
+    try:
+        write_atomically(folder / f"{key[:32]}.json",
+                         json.dumps({"key": key, "data": _encoded(data)}, ensure_ascii=False).encode("utf-8"))
+        kept = sorted(folder.glob("*.json"), key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for stale in kept[KEPT_PARSES:]:
+            stale.unlink()
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def _encoded(value: Any) -> Any:
+    """A parsed value as JSON: a mapping as {"d": [line, [[key, key line, value] ...]]}, a list as
+    {"l": [line, item lines, items]}; scalars (str, int, float, bool, null) as they are."""
+    if isinstance(value, LineDict):
+        return {"d": [value.line, [[key, value.key_lines[str(key)], _encoded(item)] for key, item in value.items()]]}
+    if isinstance(value, LineList):
+        return {"l": [value.line, value.item_lines, [_encoded(item) for item in value]]}
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"not a parsed YAML value: {type(value).__name__}")
+
+
+def _decoded(value: Any) -> Any:
+    """The parsed value that :func:`_encoded` wrote."""
+    if type(value) is not dict:
+        return value
+    if "d" in value:
+        mapping = LineDict()
+        mapping.line, pairs = value["d"]
+        mapping.key_lines = {}
+        for key, key_line, item in pairs:
+            mapping[key] = _decoded(item)
+            mapping.key_lines[str(key)] = key_line
+        return mapping
+    items = LineList()
+    items.line, items.item_lines, values = value["l"]
+    items.extend(_decoded(item) for item in values)
+    return items
 
 
 def locate(data: Any, loc: tuple[Any, ...]) -> int | None:

@@ -20,6 +20,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from practice_graph.core.progress import Phases, start
 from practice_graph.curation.listformat import STRICT, ListFormatError, read_paragraphs
 from practice_graph.curation.load import SOURCE_DIR, SOURCE_METADATA, load_dataset
 from practice_graph.ingest.bodies import Gazetteer
@@ -96,22 +97,32 @@ def strict_disagreement(text: str, skeleton: Skeleton, path: str) -> str | None:
     return None
 
 
-def ingest(source: Path, data_dir: Path) -> Ingested:
-    """Read ``source``, draft its skeleton and candidates, compare with the data in ``data_dir``."""
+# The stages as a progress bar names them (``core.progress.Phases``).
+INGEST_PHASES = ("read the list", "load the data", "candidates", "compare", "drafts")
+
+
+def ingest(source: Path, data_dir: Path, phases: Phases | None = None) -> Ingested:
+    """Read ``source``, draft its skeleton and candidates, compare with the data in ``data_dir``
+    (each stage shown on ``phases``, one of :data:`INGEST_PHASES`, when given)."""
+    start(phases, "read the list")
     text = read_list(source)
     skeleton = parse_skeleton(text, str(source))
+    start(phases, "load the data")
     dataset = load_dataset(data_dir)
     attach_regions(skeleton, known_regions(dataset))
     disagreement = strict_disagreement(text, skeleton, str(source))
     if disagreement:
         skeleton.warnings.append(disagreement)
+    start(phases, "candidates")
     candidates = find_candidates(skeleton, Gazetteer(dataset))
+    start(phases, "compare")
     sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
     same_source = sha256 == dataset.source.sha256
     entities = curated_entities(dataset)
     compare_candidates(candidates, entities, same_source)
     diffs = compare_skeleton(skeleton, dataset)
     recall = candidate_recall(candidates, entities) if same_source else None
+    start(phases, "drafts")
     files = draft_files(source, sha256, skeleton, candidates)
     files[REPORT_FILE] = render_report(source, sha256, same_source, data_dir, skeleton, candidates, diffs,
                                        recall).encode("utf-8")

@@ -42,9 +42,19 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def ox_triples(graph: Graph) -> list[ox.Triple]:
-    """The graph's triples as pyoxigraph triples, in no particular order."""
-    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in graph]  # type: ignore[arg-type]
+def ox_triples(graph: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """The triples of ``graph`` (an rdflib Graph, or rdflib triples) as pyoxigraph triples, in no particular order."""
+    iris: dict[Node, ox.NamedNode] = {}  # IRIs recur: each converted once (a literal's hash costs more than itself)
+
+    def term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if type(node) is URIRef:
+            found = iris.get(node)
+            if found is None:
+                found = iris[node] = ox.NamedNode(node)
+            return found
+        return _ox_term(node)
+
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]  # type: ignore[arg-type]
 
 
 def _rdf11_escapes(match: re.Match[str]) -> str:
@@ -106,14 +116,18 @@ def jsonld(graph: Graph) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def serialise(graph: Graph, with_jsonld: bool = True) -> dict[str, bytes]:
-    """All RDF outputs by file name (the JSON-LD, the slowest, only ``with_jsonld``; its context always)."""
-    triples = ox_triples(graph)
-    files = {
-        NTRIPLES: canonical_ntriples(triples).encode("utf-8"),
+def rdf_files(triples: list[ox.Triple], ntriples: bytes | None = None) -> dict[str, bytes]:
+    """The N-Triples (``ntriples`` when already written), Turtle and JSON-LD context of ``triples``."""
+    return {
+        NTRIPLES: ntriples if ntriples is not None else canonical_ntriples(triples).encode("utf-8"),
         TURTLE: turtle(triples),
         CONTEXT: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode("utf-8"),
     }
+
+
+def serialise(graph: Graph, with_jsonld: bool = True) -> dict[str, bytes]:
+    """All RDF outputs by file name (the JSON-LD, the slowest, only ``with_jsonld``; its context always)."""
+    files = rdf_files(ox_triples(graph))
     if with_jsonld:
         files[JSONLD] = jsonld(graph).encode("utf-8")
     return files

@@ -6,17 +6,26 @@ run too and its report gives the lines people read, because its default messages
 wrong ("Value is not Literal with datatype xsd:string") where pyshacl-turbo's only name the
 constraint. ``tests/test_shacl.py`` checks on a corpus of broken graphs that both engines report
 the same violations: same focus node, path, constraint and value.
+
+A graph found to conform is remembered in the cache of renders (``core.renders``) under the key of
+everything the verdict depends on (:func:`shacl_key`): the graph's canonical N-Triples, the shapes, the
+ontology, the engines' and rdflib's versions and this module. A later check of the same graph with the
+same shapes and engines gives the same verdict without running an engine; any change runs them again.
+Only conforming verdicts are kept: a graph that does not conform is checked, and explained, each time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from practice_graph.core.paths import DEFAULT_ONTOLOGY, ONTOLOGY_FILE
+from practice_graph.core.paths import DEFAULT_ONTOLOGY, ONTOLOGY_FILE, SHAPES_FILE
+from practice_graph.core.renders import cached_render, keep_render
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -24,6 +33,9 @@ if TYPE_CHECKING:
 FAST_ENGINE = "pyshacl-turbo"
 REFERENCE_ENGINE = "pyshacl"
 ENGINES = (FAST_ENGINE, REFERENCE_ENGINE)
+VERDICT_LIBRARIES = (FAST_ENGINE, REFERENCE_ENGINE, "rdflib")  # the engines, and the parser of shapes and graph
+VERDICT = "shacl-verdict"  # the name of a kept verdict in the cache of renders
+CONFORMS = {"verdict.txt": b"conforms\n"}
 
 
 @dataclass(frozen=True, order=True)
@@ -109,6 +121,42 @@ def _joined(graph: Graph, ontology: Graph | None) -> Iterator[None]:
     finally:
         for triple in added:
             graph.remove(triple)
+
+
+@lru_cache(maxsize=1)
+def _engines() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    return "\n".join(f"{name} {installed(name)}" for name in VERDICT_LIBRARIES)
+
+
+def shacl_key(ntriples: bytes, ontology_dir: Path) -> str:
+    """The key of a SHACL verdict: the graph (canonical N-Triples), the shapes and the ontology checked
+    with it (their bytes), the versions of the engines and of rdflib, and this module."""
+    parts = [ntriples, (ontology_dir / SHAPES_FILE).read_bytes(), (ontology_dir / ONTOLOGY_FILE).read_bytes(),
+             Path(__file__).read_bytes(), _engines().encode()]
+    return hashlib.sha256(b"".join(hashlib.sha256(part).digest() for part in parts)).hexdigest()
+
+
+def checked_problems(ntriples: bytes, graph: Callable[[], Graph], ontology_dir: Path = DEFAULT_ONTOLOGY,
+                     reuse: bool = True) -> list[str]:
+    """:func:`shacl_problems` of a built graph with the ontology of ``ontology_dir``: none when the same
+    graph (``ntriples``, its canonical N-Triples) was found to conform with the same shapes, ontology and
+    engines (``reuse``); else the engines run on ``graph()`` (the same graph as an rdflib Graph) and a
+    conforming verdict is kept. Raises OSError when the shapes or the ontology cannot be read."""
+    key = shacl_key(ntriples, ontology_dir)
+    if reuse and cached_render(key, VERDICT) == CONFORMS:
+        return []
+    problems = shacl_problems(graph(), ontology_dir / SHAPES_FILE, ontology=ontology_graph(ontology_dir))
+    if not problems:
+        keep_render(key, VERDICT, CONFORMS)
+    return problems
 
 
 def ontology_graph(ontology_dir: Path = DEFAULT_ONTOLOGY) -> Graph:

@@ -53,6 +53,8 @@ SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 LANGUAGES = ("zh", "en", "both")
+LIST_SEPARATOR = "、"  # how the named queries join grouped Chinese labels (cq10)
+EN_LIST_SEPARATOR = "; "  # and their English translations
 SOLUTION_FORMATS = ("table", "json", "csv", "tsv", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
 FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
@@ -572,6 +574,8 @@ def in_language(target: Target, solutions: ox.QuerySolutions, lang: str) -> ox.Q
     A column is a label column when each of its Chinese values is a label (``rdfs:label`` or
     ``skos:prefLabel``) of the node in another column of the same row (the first such column whose
     name starts its name, else the first); the English comes from that node, read from ``target``.
+    A column of grouped labels (cq10's ``regionLabels``) is translated label by label, joined with
+    ``EN_LIST_SEPARATOR``, when every label in it has one English label in the graph.
     Other values (quotes, figures, nodes) are kept as they are; a node with no English label keeps
     its Chinese one.
     """
@@ -595,30 +599,77 @@ def in_language(target: Target, solutions: ox.QuerySolutions, lang: str) -> ox.Q
         if nodes:
             pairs[name] = nodes[0]
 
+    lists = _label_lists(target, table, [name for name in variables if name not in pairs])
+
     def english(row: dict[str, Any], name: str) -> Any:
-        node, label = row[pairs[name]], row[name]
+        label = row[name]
+        if name in lists:
+            if not (isinstance(label, ox.Literal) and label.language == "zh"):
+                return label
+            parts = [lists[name].get(part) for part in label.value.split(LIST_SEPARATOR)]
+            if all(parts):
+                return ox.Literal(EN_LIST_SEPARATOR.join(part for part in parts if part), language="en")
+            return label if lang == "en" else None
+        node = row[pairs[name]]
         if not (isinstance(label, ox.Literal) and label.language == "zh" and isinstance(node, ox.NamedNode)):
             return label
         names = sorted(labels.get(node.value, {}).get("en", ()))
         return ox.Literal(names[0], language="en") if names else (label if lang == "en" else None)
 
+    translated = set(pairs) | set(lists)
+
     out_variables = []
     for name in variables:
         out_variables.append(name)
-        if lang == "both" and name in pairs:
+        if lang == "both" and name in translated:
             out_variables.append(f"{name}_en")
     out_rows = []
     for row in table:
         out: dict[str, Any] = {}
         for name in variables:
-            if name in pairs and lang == "en":
+            if name in translated and lang == "en":
                 out[name] = english(row, name)
             else:
                 out[name] = row[name]
-                if name in pairs:
+                if name in translated:
                     out[f"{name}_en"] = english(row, name)
         out_rows.append(out)
     return _solutions(out_variables, out_rows)
+
+
+_NODES_LABELLED = """SELECT ?label ?english WHERE {
+  VALUES ?label { %s }
+  { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } UNION
+  { ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+  OPTIONAL {
+    { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?english } UNION
+    { ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?english }
+    FILTER(LANG(?english) = "en")
+  }
+}"""
+
+
+def _label_lists(target: Target, table: list[dict[str, Any]], candidates: list[str],
+                 chunk: int = 400) -> dict[str, dict[str, str]]:
+    """Columns of grouped labels (the named queries join them with ``LIST_SEPARATOR``, as cq10 does):
+    each column whose every Chinese value is a list of labels, each a label of nodes whose English
+    labels agree on one; mapped to that English label by Chinese label."""
+    values = {name: [row[name] for row in table if isinstance(row[name], ox.Literal)] for name in candidates}
+    values = {name: found for name, found in values.items()
+              if found and all(value.language == "zh" for value in found)}
+    parts = sorted({part for found in values.values() for value in found
+                    for part in value.value.split(LIST_SEPARATOR)})
+    english: dict[str, set[str]] = {}
+    for start in range(0, len(parts), chunk):
+        text = _NODES_LABELLED % " ".join(str(ox.Literal(part, language="zh")) for part in parts[start:start + chunk])
+        answer = remote_query(target, text) if isinstance(target, str) else target.query(text)
+        assert isinstance(answer, ox.QuerySolutions)
+        for solution in answer:
+            if isinstance(solution["english"], ox.Literal):  # nodes without English (evidence) do not vote
+                english.setdefault(solution["label"].value, set()).add(solution["english"].value)
+    unique = {label: name for label, names in english.items() if len(names) == 1 for name in names}
+    return {name: unique for name, found in values.items()
+            if all(part in unique for value in found for part in value.value.split(LIST_SEPARATOR))}
 
 
 def _solutions(variables: list[str], table: list[dict[str, Any]]) -> ox.QuerySolutions:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -25,9 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, quote, urlencode, urljoin, urlsplit
 
-import click
 import pyoxigraph as ox
 
+from practice_graph.core.progress import progress as progress_bar
 from practice_graph.sparql.store import declares_xml_entities
 
 if TYPE_CHECKING:
@@ -125,16 +124,12 @@ def store_url(endpoint: str, graph_iri: str | None = None) -> str:
     return f"{endpoint}{separator}graph={quote(graph_iri, safe='')}"
 
 
-def _chunks(data: bytes, progress: bool, label: str) -> Iterator[bytes]:
-    """The body in chunks, advancing a progress bar on standard error as each one is sent."""
+def _chunks(data: bytes, show_progress: bool | None, label: str) -> Iterator[bytes]:
+    """The body in chunks, advancing a progress bar on standard error as each one is sent (``show_progress``
+    None: on a terminal, outside CI; see ``core.progress``)."""
     view = memoryview(data)
-    starts = range(0, len(data), CHUNK_SIZE)
-    if not progress:
-        for start in starts:
-            yield bytes(view[start:start + CHUNK_SIZE])
-        return
-    with click.progressbar(length=len(data), label=label, file=sys.stderr, show_eta=True, width=30) as bar:
-        for start in starts:
+    with progress_bar(label, total=len(data), unit="B", enabled=show_progress) as bar:
+        for start in range(0, len(data), CHUNK_SIZE):
             chunk = bytes(view[start:start + CHUNK_SIZE])
             yield chunk
             bar.update(len(chunk))
@@ -297,13 +292,14 @@ def _failure(url: str, error: Exception) -> str:
     return f"cannot reach {_shown(url)}: {_one_line(str(error))}"
 
 
-def push(ntriples: bytes, endpoint: str, graph_iri: str | None = None, *, progress: bool = True,
+def push(ntriples: bytes, endpoint: str, graph_iri: str | None = None, *, progress: bool | None = None,
          timeout: float = 600.0) -> PushResult:
     """Replace the default graph (or the named graph ``graph_iri``) of a Graph Store with ``ntriples``.
 
     ``endpoint`` is the store's Graph Store Protocol URL, for example ``http://127.0.0.1:7878/store``
     for Oxigraph server or ``http://HOST:3030/DATASET/data`` for Fuseki. ``timeout`` bounds the
-    whole push. Raises RemoteError.
+    whole push. ``progress``: show a progress bar on standard error (None: when it is a terminal,
+    outside CI). Raises RemoteError.
     """
     url = store_url(endpoint, graph_iri)
     triples = ntriples.count(b"\n")

@@ -38,6 +38,76 @@ CLASS_COLOURS = ("#f1f3f4", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c
 COUNTRY = "中华人民共和国"
 
 
+PROVINCE_FONT, POINT_FONT = 11, 10
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle in pixels."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @classmethod
+    def around_text(cls, x: float, y: float, caption: str, size: int, anchor: str) -> Box:
+        """The box a one-line caption takes with its baseline at ``y``: CJK characters a font size wide,
+        others about half of one, one pixel of margin."""
+        width = sum(size if ord(char) >= 0x2E80 else 0.6 * size for char in caption)
+        left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+        return cls(left - 1, y - 0.9 * size - 1, left + width + 1, y + 0.25 * size + 1)
+
+    def overlap(self, other: Box) -> float:
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return width * height if width > 0 and height > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a point's label goes: baseline position, anchor, and the end of a leader line if moved away."""
+
+    x: float
+    y: float
+    anchor: str
+    leader: tuple[float, float] | None = None
+
+
+@dataclass
+class Board:
+    """The boxes taken so far on the map; labels are placed greedily where they overlap nothing."""
+
+    width: float
+    height: float
+    taken: list[Box] = field(default_factory=list)
+
+    def take(self, box: Box) -> None:
+        self.taken.append(box)
+
+    def cost(self, box: Box) -> float:
+        outside = (box.left < 0) + (box.top < 0) + (box.right > self.width) + (box.bottom > self.height)
+        return outside * 1e6 + sum(box.overlap(other) for other in self.taken)
+
+    def place(self, x: float, y: float, radius: float, caption: str, size: int) -> Spot:
+        """The first free spot around the point (right, left, above, below, the diagonals, then further
+        out with a leader line); where none is free, the spot overlapping least. The spot is taken."""
+        candidates = []
+        for step in (1, 2.2, 3.6):
+            gap = radius + 2 + (step - 1) * size
+            lead = step > 1
+            for dx, dy, anchor in ((1, 0, "start"), (-1, 0, "end"), (0, -1, "middle"), (0, 1, "middle"),
+                                   (1, -1, "start"), (1, 1, "start"), (-1, -1, "end"), (-1, 1, "end")):
+                lx = x + dx * gap
+                ly = y + 0.35 * size + dy * (gap + (0.35 * size if dy > 0 else 0.25 * size))
+                box = Box.around_text(lx, ly, caption, size, anchor)
+                end = (lx, ly - 0.35 * size) if lead else None
+                candidates.append((Spot(round(lx, 1), round(ly, 1), anchor, end), box))
+        spot, box = min(candidates, key=lambda candidate: self.cost(candidate[1]))
+        self.take(box)
+        return spot
+
+
 class MapDataMissing(RuntimeError):
     """The boundary package is not installed."""
 
@@ -240,6 +310,7 @@ def render_map(view: GraphView, store: Any) -> bytes:
            f'<rect width="{WIDTH}" height="{canvas.height}" fill="#ffffff"/>',
            f'<g transform="scale({1 / GRID:g})" stroke-linejoin="round">']
     labels = []
+    board = Board(WIDTH, canvas.height)
     for name, projected in shapes.items():
         place = data.provinces.get(name)
         count = len(place.practices) if place is not None else 0
@@ -252,27 +323,41 @@ def render_map(view: GraphView, store: Any) -> bytes:
             href = text(relative(PATH, node.path))
             svg.append(f'<a href="{href}">{outline}<title>{text(tip)}</title></path></a>')
             x, y = canvas.centre(projected)
-            labels.append(f'<text x="{x}" y="{y}" text-anchor="middle" font-size="11" class="plabel">'
-                          f"{text(name)} {count}</text>")
+            caption = f"{name} {count}"
+            board.take(Box.around_text(x, y, caption, PROVINCE_FONT, "middle"))
+            labels.append(f'<text x="{x}" y="{y}" text-anchor="middle" font-size="{PROVINCE_FONT}" class="plabel">'
+                          f"{text(caption)}</text>")
         else:
             svg.append(f"{outline}<title>{text(name)}</title></path>")
     for projected in lines:
         svg.append(f'<path d="{canvas.path(projected, closed=False)}" fill="none" stroke="#455a64" '
                    f'stroke-width="{1.2 * GRID:g}" class="maritime"/>')
     svg.append("</g>")
+    points = []
     for key, place in sorted(data.points.items()):
-        node = view.nodes.get(place.node)
         assert place.path is not None  # a point is drawn only where the package has its boundary
         x, y = canvas.centre(canvas.project(read_rings(package, place.path)))
-        count = len(place.practices)
-        radius = round(3 + 2.2 * math.sqrt(count), 1)
+        radius = round(3 + 2.2 * math.sqrt(len(place.practices)), 1)
+        board.take(Box(x - radius, y - radius, x + radius, y + radius))
+        points.append((key, place, x, y, radius))
+    point_labels = []
+    # the cities and counties with most practices choose their label's place first
+    for key, place, x, y, radius in sorted(points, key=lambda point: (-len(point[1].practices), point[0])):
+        node = view.nodes.get(place.node)
         href = text(relative(PATH, node.path)) if node else ""
+        count = len(place.practices)
         tip = f"{place.zh} {node.en if node else ''}: {count} practice(s)"
         svg.append(f'<a href="{href}" data-region="{text(key)}"><circle cx="{x}" cy="{y}" r="{radius}" '
                    f'fill="#e65100" fill-opacity="0.8" stroke="#ffffff" stroke-width="1"><title>{text(tip)}</title>'
-                   f'</circle><text x="{x + radius + 2:.1f}" y="{y + 4:.1f}" font-size="10" class="rlabel">'
-                   f"{text(place.zh)}</text></a>")
+                   f"</circle></a>")
+        spot = board.place(x, y, radius, place.zh, POINT_FONT)
+        leader = (f'<line x1="{x}" y1="{y}" x2="{spot.leader[0]:.1f}" y2="{spot.leader[1]:.1f}" stroke="#bf360c" '
+                  f'stroke-width="0.8"/>' if spot.leader else "")
+        point_labels.append(f'<a href="{href}" data-label="{text(key)}">{leader}<text x="{spot.x:.1f}" '
+                            f'y="{spot.y:.1f}" text-anchor="{spot.anchor}" font-size="{POINT_FONT}" class="rlabel">'
+                            f"{text(place.zh)}</text></a>")
     svg.extend(labels)
+    svg.extend(point_labels)
     svg.append(legend_svg(thresholds, canvas.height))
     svg.append("</svg>")
     return page(PATH, "地图", "Map", map_body(view, data, "".join(svg)), style=MAP_STYLE)

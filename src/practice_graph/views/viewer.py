@@ -12,6 +12,9 @@ are plain strings (vis-network shows them with ``innerText``), the data is embed
 ``<``, ``>`` and ``&`` escaped, and the page's own script builds its controls with ``textContent``.
 A Content-Security-Policy forbids every request, so the page works offline and leaks nothing.
 
+Layout: every node's position is computed here (a seeded force layout, :func:`layout`) and the page
+runs no physics, so the browser draws the graph as soon as it has read it.
+
 The page is byte-for-byte deterministic: nodes and edges sorted, layout seeded, JSON with sorted keys.
 """
 
@@ -45,7 +48,7 @@ from practice_graph.views.read import (
 )
 
 VIEWER_FILE = "practice-graph.html"
-LARGE_GRAPH = 1000  # above this many nodes: precomputed positions, physics off
+LARGE_GRAPH = 1000  # above this many nodes: a compact layout, no edge labels, straight edges
 RANDOM_SEED = 7
 MAX_QUOTES = 6
 
@@ -463,12 +466,34 @@ def _find(nodes: Iterable[ViewerNode], name: str, option: str, what: str) -> Vie
     raise SelectionError(f"{option}: no {what} with id or name {name!r}{hint}")
 
 
-# ---------------------------------------------------------------------------- layout for large graphs
+# ---------------------------------------------------------------------------- layout
+@dataclass(frozen=True)
+class LayoutSettings:
+    """How :func:`precomputed_positions` lays a graph out: ``cutoff`` the distance (in ideal edge
+    lengths) within which nodes repel, ``by_degree`` whether a node repels in proportion to the root
+    of its degree (as vis-network's forceAtlas2Based does: hubs push harder, their leaves fan out),
+    ``scale`` pixels per ideal edge length."""
+
+    iterations: int = 90
+    cutoff: float = 2.5
+    by_degree: bool = False
+    scale: float = 45.0
+
+
+# up to LARGE_GRAPH nodes: room for labels, close to what vis-network's physics settled on before;
+# above it: fast, spread so that the whole graph opens without labels (specks at that size) and
+# they show, apart, once zoomed in
+SMALL_LAYOUT = LayoutSettings(iterations=100, cutoff=6.0, by_degree=True, scale=90.0)
+LARGE_LAYOUT = LayoutSettings(scale=150.0)
+
+
 def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = RANDOM_SEED,
-                          iterations: int = 90) -> list[tuple[int, int]]:
+                          iterations: int | None = None, settings: LayoutSettings = LARGE_LAYOUT,
+                          ) -> list[tuple[int, int]]:
     """A seeded Fruchterman-Reingold layout (pixel coordinates, rounded), fast for thousands of nodes:
     repulsion only between nodes closer than a cut-off (found with a k-d tree), as in the grid variant
-    of the original algorithm, and a weak pull to the centre that keeps components together."""
+    of the original algorithm, and a weak pull to the centre that keeps components together.
+    Byte-for-byte the same for the same arguments (numpy's seeded generator, no parallel sums)."""
     import numpy as np
     from scipy.spatial import cKDTree
 
@@ -479,14 +504,17 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
     pos = rng.random((count, 2)) * side
     source = np.array([p[0] for p in pairs], dtype=np.int64)
     target = np.array([p[1] for p in pairs], dtype=np.int64)
-    ideal, cutoff, temperature = 1.0, 2.5, side / 8.0
-    for _ in range(iterations):
+    strength = np.ones(count)
+    if settings.by_degree:
+        strength = np.sqrt(1.0 + np.bincount(source, minlength=count) + np.bincount(target, minlength=count))
+    ideal, cutoff, temperature = 1.0, settings.cutoff, side / 8.0
+    for _ in range(settings.iterations if iterations is None else iterations):
         displacement = np.zeros_like(pos)
         close = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
         if len(close):
             delta = pos[close[:, 0]] - pos[close[:, 1]]
             distance2 = np.maximum((delta**2).sum(axis=1), 1e-4)
-            push = delta * (ideal * ideal / distance2)[:, None]
+            push = delta * (ideal * ideal * strength[close[:, 0]] * strength[close[:, 1]] / distance2)[:, None]
             displacement += _scatter(close[:, 0], push, count) - _scatter(close[:, 1], push, count)
         if len(pairs):
             delta = pos[source] - pos[target]
@@ -496,8 +524,16 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
         length = np.maximum(np.sqrt((displacement**2).sum(axis=1)), 1e-9)
         pos += displacement * (np.minimum(length, temperature) / length)[:, None]
         temperature = max(temperature * 0.96, 0.05)
-    pos = (pos - pos.mean(axis=0)) * 45.0
+    pos = (pos - pos.mean(axis=0)) * settings.scale
     return [(round(float(x)), round(float(y))) for x, y in pos]
+
+
+def layout(data: ViewerData) -> list[tuple[int, int]]:
+    """Every node's position (in ``data.nodes`` order), computed here so that the page draws its
+    first frame at once instead of running physics in the browser."""
+    index = {node.iri: i for i, node in enumerate(data.nodes)}
+    return precomputed_positions(len(data.nodes), [(index[e.source], index[e.target]) for e in data.edges],
+                                 settings=LARGE_LAYOUT if data.large else SMALL_LAYOUT)
 
 
 def _scatter(index: Any, vectors: Any, count: int) -> Any:
@@ -513,22 +549,25 @@ CSP = content_security_policy()
 # pyvis's drawGraph: from the network's creation (then its click and stabilisation handlers) to its return
 _NETWORK_CREATION = re.compile(r"network = new vis\.Network\(container, data, options\);(.*?)return network;",
                                re.DOTALL)
+_EMPTY_DATA = re.compile(r"nodes = new vis\.DataSet\(\[\]\);\s*edges = new vis\.DataSet\(\[\]\);")
 _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
                       re.IGNORECASE)
 
 
-def _vis_options(large: bool) -> dict[str, Any]:
+def _vis_options(large: bool, physics: bool = False) -> dict[str, Any]:
     options: dict[str, Any] = {
         "layout": {"randomSeed": RANDOM_SEED, "improvedLayout": False},
+        # labels are drawn from a third of their size up (vis draws at drawThreshold - 1 = 5 px of 14):
+        # below it they are specks that cost most of a frame
         "nodes": {"font": {"face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif", "size": 14},
-                  "widthConstraint": {"maximum": 180}},
+                  "widthConstraint": {"maximum": 180}, "scaling": {"label": {"drawThreshold": 6}}},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"inherit": False},
                   "font": {"size": 9, "color": "#555555", "strokeWidth": 2}, "width": 1,
                   "smooth": False if large else {"enabled": True, "type": "continuous"}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
                         "navigationButtons": False, "keyboard": False},
     }
-    if large:
+    if not physics:
         options["physics"] = {"enabled": False}
     else:
         options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
@@ -539,49 +578,49 @@ def _vis_options(large: bool) -> dict[str, Any]:
     return options
 
 
-def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | None = None) -> str:
-    """The whole offline page as text. ``precomputed`` (default: when the graph is large) lays the
-    nodes out in Python and turns physics off; otherwise vis-network stabilises a seeded layout."""
+def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = True) -> str:
+    """The whole offline page as text. ``precomputed`` (the default) lays the nodes out in Python
+    (:func:`layout`) with physics off, so the page draws the graph at once; otherwise vis-network
+    stabilises a seeded layout in the browser (seconds: kept to compare with)."""
     from practice_graph.views.pyvis_loader import pyvis_network_class  # start-up time: pyvis without IPython
 
     Network = pyvis_network_class()
 
-    large = data.large if precomputed is None else precomputed
+    large = data.large
 
     ids = {node.iri: f"n{index}" for index, node in enumerate(data.nodes)}
     task_index = {task.iri: index for index, task in enumerate(data.tasks)}
     province_index = {province.iri: index for index, province in enumerate(data.provinces)}
-    positions: list[tuple[int, int]] = []
-    if large:
-        index = {node.iri: i for i, node in enumerate(data.nodes)}
-        positions = precomputed_positions(len(data.nodes), [(index[e.source], index[e.target]) for e in data.edges])
+    positions = layout(data) if precomputed else []
 
-    network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
-                      neighborhood_highlight=True, heading="")
+    nodes: list[dict[str, Any]] = []
     for i, node in enumerate(data.nodes):
         node_type = TYPE_BY_KEY[node.type_key]
-        extra: dict[str, Any] = {}
-        if positions:
-            extra = {"x": positions[i][0], "y": positions[i][1]}
-        network.add_node(
-            ids[node.iri], label=node.zh or node.en, shape=node_type.shape, size=node_type.size,
-            color={"background": node_type.colour, "border": node_type.colour,
-                   "highlight": {"background": node_type.colour, "border": "#000000"}},
-            # the tooltip travels as pgTip and becomes the vis title in the page's script: pyvis
-            # switches every tooltip to innerHTML when any title contains "href"
-            pgTip=node.tooltip, pgType=node.type_key, pgEn=node.en, pgRid=node.record_id, pgAliases=list(node.aliases),
-            pgTasks=sorted(task_index[t] for t in node.tasks if t in task_index),
-            pgProvinces=sorted(province_index[p] for p in node.provinces if p in province_index),
-            **extra,
-        )
+        nodes.append({
+            "id": ids[node.iri], "label": node.zh or node.en, "shape": node_type.shape, "size": node_type.size,
+            "color": {"background": node_type.colour, "border": node_type.colour,
+                      "highlight": {"background": node_type.colour, "border": "#000000"}},
+            "title": node.tooltip,  # a string: vis-network shows it as text
+            "pgType": node.type_key, "pgEn": node.en, "pgRid": node.record_id, "pgAliases": list(node.aliases),
+            "pgTasks": sorted(task_index[t] for t in node.tasks if t in task_index),
+            "pgProvinces": sorted(province_index[p] for p in node.provinces if p in province_index),
+            **({"x": positions[i][0], "y": positions[i][1]} if positions else {}),
+        })
+    edges: list[dict[str, Any]] = []
     for i, edge in enumerate(data.edges):
-        # a large graph names relations in edge tooltips only: thousands of edge labels make every frame slow
-        labels = {} if large else {"label": edge.zh}
-        network.add_edge(ids[edge.source], ids[edge.target], id=f"e{i}", title=edge.tooltip, pgRelation=edge.en,
-                         **labels)
-    network.options = _vis_options(large)
+        # no "arrows" per edge as pyvis writes: the options draw them all, and vis parses each one
+        edges.append({"id": f"e{i}", "from": ids[edge.source], "to": ids[edge.target],
+                      "title": edge.tooltip, "pgRelation": edge.en,
+                      # a large graph names relations in edge tooltips only: thousands of edge labels slow every frame
+                      **({} if large else {"label": edge.zh})})
+    # pyvis writes the page around no data: nodes and edges travel as JSON (_post_process), read by
+    # JSON.parse (faster than a script literal), and skip pyvis's checks (quadratic in the edges);
+    # pyvis would also switch every tooltip to innerHTML when a node's title says "href"
+    network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
+                      neighborhood_highlight=True, heading="")
+    network.options = _vis_options(large, physics=not precomputed)
     page = network.generate_html(notebook=False)
-    if "popup.innerHTML" in page:  # pragma: no cover - guarded by pgTip above
+    if "popup.innerHTML" in page:  # pragma: no cover - a pyvis template change
         raise RuntimeError("pyvis chose its innerHTML tooltip template")
 
     counts: dict[str, int] = defaultdict(int)
@@ -589,7 +628,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
         counts[node.type_key] += 1
     view = {
         "title": title,
-        "large": large,
+        "physics": not precomputed,
         "types": [{"key": t.key, "zh": t.zh, "en": t.en, "colour": t.colour, "symbol": t.symbol,
                    "count": counts[t.key]} for t in data.types if counts[t.key]],
         "tasks": [{"zh": t.zh, "en": t.en, "rid": t.record_id} for t in data.tasks],
@@ -597,7 +636,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool | N
         "typeOrder": [t.key for t in data.types],
         "overview": None if data.selected else overview(data, ids),
     }
-    return _post_process(page, view)
+    return _post_process(page, view, nodes, edges)
 
 
 OVERVIEW_COLUMNS = (("工作任务", "Work tasks"), ("主要举措", "Measures"),
@@ -638,9 +677,14 @@ def overview(data: ViewerData, ids: dict[str, str]) -> dict[str, Any] | None:
     return {"nodes": items, "columns": [{"zh": zh, "en": en} for zh, en in OVERVIEW_COLUMNS]}
 
 
-def _post_process(page: str, view: dict[str, Any]) -> str:
-    """Drop CDN tags and the empty heading, add the CSP, our style, panel and script."""
+def _post_process(page: str, view: dict[str, Any], nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> str:
+    """Drop CDN tags and the empty heading, add the CSP, our style, panel, data and script."""
     page = _CDN_TAG.sub("", page)
+    page, filled = _EMPTY_DATA.subn(
+        'nodes = new vis.DataSet(JSON.parse(document.getElementById("pg-nodes").textContent));\n'
+        '                  edges = new vis.DataSet(JSON.parse(document.getElementById("pg-edges").textContent));', page)
+    if filled != 1:  # pragma: no cover - a pyvis template change
+        raise RuntimeError("the pyvis page does not fill its data sets as expected")
     # the whole graph is created when the page's script asks (after the first screen is drawn)
     page, created = _NETWORK_CREATION.subn(
         lambda m: "window.pgCreateNetwork = function () {\n  network = new vis.Network(container, data, options);"
@@ -654,7 +698,8 @@ def _post_process(page: str, view: dict[str, Any]) -> str:
             f"<title>{PAGE_TITLE}</title>\n<style>{_STYLE}</style>\n")
     page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
     page = "<!DOCTYPE html>\n" + page.replace("<html>", '<html lang="zh-Hans">', 1).lstrip()
-    data_script = f'<script type="application/json" id="pg-view-data">{script_json(view)}</script>\n'
+    data_script = "".join(f'<script type="application/json" id="{name}">{script_json(value)}</script>\n'
+                          for name, value in (("pg-view-data", view), ("pg-nodes", nodes), ("pg-edges", edges)))
     page = page.replace("<body>", "<body>\n" + _PANEL + data_script, 1)
     page = _replace_last(page, "</body>", f"<script>{_SCRIPT}</script>\n</body>")
     problems = offline_problems(page)
@@ -788,9 +833,6 @@ var filterActive = false;
   document.title = view.title;
   document.getElementById("pg-title").textContent = view.title;
 
-  var tips = nodes.get().map(function (n) { return { id: n.id, title: n.pgTip }; });
-  nodes.update(tips);
-
   function text(tag, value, className) {
     var element = document.createElement(tag);
     element.textContent = value;
@@ -876,24 +918,32 @@ var filterActive = false;
       if (Boolean(edge.hidden) === show) { edgeChanges.push({ id: edge.id, hidden: !show }); }
     });
     if (edgeChanges.length) { edges.update(edgeChanges); }
-    var nodeCount = Object.keys(shown).filter(function (id) { return shown[id]; }).length;
+    summarise(Object.keys(shown).filter(function (id) { return shown[id]; }).length, edgeCount);
+  }
+  api.applyFilters = applyFilters;
+  function summarise(nodeCount, edgeCount) {
     document.getElementById("pg-summary").textContent =
       "显示 " + nodeCount + " / " + nodes.length + " 个节点, " + edgeCount + " / " + edges.length + " 条关系 " +
       "(shown: nodes, relations)";
   }
-  api.applyFilters = applyFilters;
 
+  // the names the search box suggests: filled when it is first used (thousands of options slow the load)
   var names = document.getElementById("pg-names");
-  var seen = {};
-  nodes.get().forEach(function (node) {
-    [node.label, node.pgEn].concat(node.pgAliases || []).forEach(function (name) {
-      if (!name || seen[name]) { return; }
-      seen[name] = true;
-      var option = document.createElement("option");
-      option.value = name;
-      names.appendChild(option);
+  function suggestNames() {
+    if (names.childElementCount) { return; }
+    var seen = {};
+    index.forEach(function (entry) {
+      [entry.zh, entry.en].concat(entry.aliases).forEach(function (name) {
+        if (!name || seen[name]) { return; }
+        seen[name] = true;
+        var option = document.createElement("option");
+        option.value = name;
+        names.appendChild(option);
+      });
     });
-  });
+  }
+  api.suggestNames = suggestNames;
+  document.getElementById("pg-search").addEventListener("focus", suggestNames);
 
   // names captured once: the neighbourhood highlight blanks the labels of greyed nodes
   var typeOrder = {};
@@ -1015,7 +1065,7 @@ var filterActive = false;
     if (api.network) { return; }
     window.pgCreateNetwork();
     api.network = network;
-    if (view.large) {
+    if (!view.physics) {
       network.once("afterDrawing", markStable);
     } else {
       network.once("stabilizationIterationsDone", function () {
@@ -1025,7 +1075,7 @@ var filterActive = false;
     }
   }
   api.startGraph = startGraph;
-  applyFilters();
+  summarise(nodes.length, edges.length);  // everything is shown at first
   overview = buildOverview();
   if (overview) {
     document.getElementById("pg-mode").hidden = false;
@@ -1041,7 +1091,7 @@ var filterActive = false;
   }
 
   // The overview: work tasks, their measures and each measure's practices in a row, in the source's
-  // order; the page measures the labels once drawn, then places the nodes (no physics).
+  // order; the page measures the labels, then places the nodes (no physics).
   function buildOverview() {
     var spec = view.overview;
     if (!spec || typeof vis === "undefined") { return null; }
@@ -1067,7 +1117,7 @@ var filterActive = false;
       var strong = item.col === 0;
       members[item.id] = item;
       return {
-        id: item.id, label: label(item, "zh"), title: node.pgTip, x: 0, y: 0, shape: "box",
+        id: item.id, label: label(item, "zh"), title: node.title, x: 0, y: 0, shape: "box",
         margin: { top: 4, bottom: 4, left: 7, right: 7 }, borderWidth: 1,
         widthConstraint: { maximum: WIDTH[item.col] },
         color: { background: strong ? colour : tint(colour, item.col === 2 ? 0.9 : 0.82), border: colour,
@@ -1108,18 +1158,24 @@ var filterActive = false;
         graph.redraw();
       }
     };
+    function markPlaced() {
+      result.placed = true;
+      result.placedAt = performance.now();
+      waiting.splice(0).forEach(function (callback) { callback(); });
+    }
+    function layoutNow() {
+      place(graph, shown.nodes, spec);
+      graph.fit({ animation: false });
+      container.className = "pg-placed";
+    }
+    // new labels are measured when drawn: placed once drawn
     function layoutWhenDrawn() {
-      graph.once("afterDrawing", function () {
-        place(graph, shown.nodes, spec);
-        graph.fit({ animation: false });
-        container.className = "pg-placed";
-        result.placed = true;
-        result.placedAt = performance.now();
-        waiting.splice(0).forEach(function (callback) { callback(); });
-      });
+      graph.once("afterDrawing", function () { layoutNow(); markPlaced(); });
     }
     api.overview = result;
-    layoutWhenDrawn();
+    // at first, vis has measured every label to fit the view: placed before the first frame, which shows it
+    layoutNow();
+    graph.once("afterDrawing", markPlaced);
     graph.on("doubleClick", function (params) {
       if (params.nodes.length && members[params.nodes[0]]) {
         var id = params.nodes[0];
