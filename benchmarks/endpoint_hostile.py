@@ -30,11 +30,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT / "benchmarks"))
+sys.path.insert(0, str(PROJECT))
 
-import synthetic
+import synthetic  # noqa: E402
 
-HOST = "127.0.0.1"
+from tests.servers import children, endpoint_in_thread, resident, url_of  # noqa: E402
+
 MIB = 1 << 20
 UNRELATED = ("ASK { <https://w3id.org/practice-graph/id/henan> a "
              "<https://w3id.org/practice-graph/ontology#Region> }")
@@ -51,29 +54,6 @@ def post(url: str, query: str) -> tuple[int, bytes, float]:
             return response.status, response.read(), time.perf_counter() - started
     except urllib.error.HTTPError as error:
         return error.code, error.read(), time.perf_counter() - started
-
-
-def resident(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
 
 
 def parse_bomb(url: str, size: int) -> None:
@@ -139,22 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from practice_graph.core.limits import parse_size
-    from practice_graph.sparql.endpoint import Limits, SparqlServer
+    from practice_graph.sparql.endpoint import Limits
 
     limit = parse_size(args.memory_limit)
     limits = Limits(timeout_s=args.timeout, memory_bytes=limit)
     ntriples = args.graph.read_bytes() if args.graph else synthetic.real_ntriples()
-    server = SparqlServer((HOST, 0), ntriples, limits, workers=args.workers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = "http://{}:{}/sparql".format(*server.server_address[:2])
-    print(f"endpoint on {url}: {args.workers} workers, time limit {args.timeout:g} s, memory limit "
-          f"{limit / MIB:.0f} MiB in total; {os.cpu_count()} cores")
-    try:
+    with endpoint_in_thread(ntriples, limits, workers=args.workers) as server:
+        url = url_of(server)
+        print(f"endpoint on {url}: {args.workers} workers, time limit {args.timeout:g} s, memory limit "
+              f"{limit / MIB:.0f} MiB in total; {os.cpu_count()} cores")
         parse_bomb(url, args.bomb_bytes)
         memory_bombs(url, limit)
-    finally:
-        server.shutdown()
-        server.server_close()
     return 0
 
 

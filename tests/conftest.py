@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from practice_graph.core.cache import CACHE_ENV, store_ntriples
 from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
+from practice_graph.rdf.export import serialise
+from practice_graph.views import site
+from tests.servers import Listener, listening
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"
@@ -68,6 +73,60 @@ def rendered_analysis(built: Built, graph_cache: Path) -> dict[str, bytes]:
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*")
         return analysis_files(Source(store=oxigraph_store(ntriples)), render_key(ntriples), reuse=False)
+
+
+@pytest.fixture(scope="session")
+def site_files(built: Built) -> dict[str, bytes]:
+    """The static site of the session's build (with the tests' small stand-in analysis, no viewer)."""
+    from tests.sites import site_inputs  # (tests.sites imports this module)
+
+    return site.render_site(site_inputs(built.files[NTRIPLES]))
+
+
+@pytest.fixture(scope="session")
+def hostile_site_files(built: Built) -> dict[str, bytes]:
+    """The static site of the session's build with markup for labels, a hostile quote and id (tests.sites)."""
+    from tests.sites import hostile, site_inputs  # (tests.sites imports this module)
+
+    return site.render_site(site_inputs(serialise(hostile(built.graph))[NTRIPLES]))
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    """A loopback listener standing in for an internal service, which the module's requests must never reach."""
+    with listening() as target:
+        yield target
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright: one for the session, a tab per page a test opens.
+
+    Skipped when Chromium or Playwright is missing, except in CI (``CI=true``), where that fails."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        unavailable("Debian's chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
+        yield context
+        context.close()
 
 
 @pytest.fixture(scope="session")

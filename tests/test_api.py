@@ -6,6 +6,7 @@ import pytest
 
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.query import QueryError, open_store, select
+from tests.servers import endpoint_in_thread, url_of
 
 
 @pytest.fixture(scope="module")
@@ -84,17 +85,10 @@ def test_literal_and_number_parameters_are_typed(store, tmp_path) -> None:
 
 
 def test_the_same_parameters_are_checked_on_an_endpoint(built) -> None:
-    import threading
+    from practice_graph.sparql.endpoint import Limits
 
-    from practice_graph.sparql.endpoint import Limits, SparqlServer
-
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], Limits(timeout_s=10), workers=1)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = "http://{}:{}/sparql".format(*server.server_address[:2])
+    with endpoint_in_thread(built.files[NTRIPLES], Limits(timeout_s=10)) as server:
+        url = url_of(server)
         assert HENAN_LEAD in select("cq11", endpoint=url, region="河南省")
         with pytest.raises(QueryError, match="not a pg:Region in the graph"):
             select("cq11", endpoint=url, region="nowhere")
-    finally:
-        server.shutdown()
-        server.server_close()

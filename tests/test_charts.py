@@ -52,9 +52,10 @@ def test_co_participation_labels_never_overlap(data) -> None:
                for _, box in boxes)
 
 
-def test_co_participation_chart_is_deterministic(data) -> None:
+def test_co_participation_chart_is_deterministic(data, rendered_analysis) -> None:
+    # drawn again, the same bytes as the session's drawing of the same chart (conftest.rendered_analysis)
     network = analysis.co_participation_graph(data)
-    assert charts.network_png(network) == charts.network_png(network)
+    assert charts.network_png(network) == rendered_analysis["co_participation.png"]
 
 
 # ---------------------------------------------------------------------------- the report's tables
@@ -82,10 +83,8 @@ def markdown_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
 
 
 @pytest.fixture(scope="module")
-def report(built) -> str:
-    from practice_graph.views.report import render_analysis
-
-    return render_analysis(built.graph)["report.md"].decode("utf-8")
+def report(rendered_analysis) -> str:
+    return rendered_analysis["report.md"].decode("utf-8")  # the session's render (conftest)
 
 
 def test_every_report_table_names_things_in_chinese_and_english(report) -> None:

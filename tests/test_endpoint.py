@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -14,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from practice_graph.core.paths import NTRIPLES
-from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.endpoint import Limits
 from practice_graph.sparql.query import bound_text, find_query, open_store, rows, run_select
+from tests.servers import endpoint_in_thread, url_of
 
 TIMEOUT_S = 2.0
 MAX_BODY = 32 * 1024
@@ -25,13 +25,8 @@ MAX_BODY = 32 * 1024
 def endpoint(built) -> Iterator[str]:
     """A live endpoint on a free loopback port, with a short time limit."""
     limits = Limits(timeout_s=TIMEOUT_S, max_body_bytes=MAX_BODY, max_result_bytes=4 * 1024 * 1024)
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], limits, workers=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], limits, workers=2) as server:
+        yield url_of(server)
 
 
 def request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
@@ -172,18 +167,12 @@ def test_oversized_requests_are_refused(endpoint) -> None:
 
 def test_an_oversized_result_is_refused(built) -> None:
     limits = Limits(timeout_s=10, max_body_bytes=MAX_BODY, max_result_bytes=2048)
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], limits, workers=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = "http://{}:{}/sparql".format(*server.server_address[:2])
+    with endpoint_in_thread(built.files[NTRIPLES], limits) as server:
+        url = url_of(server)
         status, _, body = post_query(url, "SELECT * WHERE { ?s ?p ?o }")
         assert status == 507 and b"exceeds 2,048 bytes" in body
         status, _, _ = get(url, ASK_HENAN)
         assert status == 200
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_malformed_query_gets_400_with_the_parser_message(endpoint) -> None:

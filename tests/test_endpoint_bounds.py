@@ -17,6 +17,7 @@ import pytest
 
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import Limits, SparqlServer
+from tests.servers import endpoint_in_thread
 from tests.test_endpoint import ASK_HENAN, get, post_query, request
 
 LIMITS = Limits(timeout_s=3.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 1024 * 1024,
@@ -25,12 +26,8 @@ LIMITS = Limits(timeout_s=3.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 10
 
 @pytest.fixture(scope="module")
 def server(built) -> Iterator[SparqlServer]:
-    endpoint = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], LIMITS, workers=2, verbose=True)
-    thread = threading.Thread(target=endpoint.serve_forever, daemon=True)
-    thread.start()
-    yield endpoint
-    endpoint.shutdown()
-    endpoint.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], LIMITS, workers=2, verbose=True) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
@@ -192,35 +189,30 @@ def test_connections_past_the_threads_and_the_queue_get_503_at_once(built) -> No
     # Its own server, whose idle connections keep their threads for the whole test however slow
     # the machine (with the module's 2 s request deadline they could be let go before the last one).
     limits = Limits(timeout_s=3.0, request_timeout_s=60.0, max_threads=2, max_pending=2)
-    busy = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], limits, workers=1)
-    threading.Thread(target=busy.serve_forever, daemon=True).start()
-    address = busy.server_address[:2]
-    query = POST_HEAD + b"Content-Length: %d\r\n\r\n%s" % (len(ASK_HENAN), ASK_HENAN.encode())
+    with endpoint_in_thread(built.files[NTRIPLES], limits) as busy:
+        address = busy.server_address[:2]
+        query = POST_HEAD + b"Content-Length: %d\r\n\r\n%s" % (len(ASK_HENAN), ASK_HENAN.encode())
 
-    def settle(condition: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + 30
-        while not condition() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        def settle(condition: Callable[[], bool]) -> None:
+            deadline = time.monotonic() + 30
+            while not condition() and time.monotonic() < deadline:
+                time.sleep(0.02)
 
-    # Idle clients fill the threads first, then the queue (in this order, however slow the machine).
-    idle = [socket.create_connection(address) for _ in range(limits.max_threads)]
-    settle(lambda: busy.serving == limits.max_threads)
-    idle += [socket.create_connection(address) for _ in range(limits.max_pending)]
-    settle(lambda: busy.waiting.full())
-    try:
-        status, answer = raw(busy, query, timeout=30)
-        assert status == 503 and answer.endswith(b"the endpoint is busy; try again\n")
-    finally:
-        for connection in idle:
-            connection.close()
-    try:
+        # Idle clients fill the threads first, then the queue (in this order, however slow the machine).
+        idle = [socket.create_connection(address) for _ in range(limits.max_threads)]
+        settle(lambda: busy.serving == limits.max_threads)
+        idle += [socket.create_connection(address) for _ in range(limits.max_pending)]
+        settle(lambda: busy.waiting.full())
+        try:
+            status, answer = raw(busy, query, timeout=30)
+            assert status == 503 and answer.endswith(b"the endpoint is busy; try again\n")
+        finally:
+            for connection in idle:
+                connection.close()
         deadline = time.monotonic() + 30
         while (status := raw(busy, query, timeout=30)[0]) != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert status == 200  # the threads are free again once the idle clients leave
-    finally:
-        busy.shutdown()
-        busy.server_close()
 
 
 def test_an_abandoned_socket_is_one_log_line_not_a_traceback(server, endpoint, capfd) -> None:

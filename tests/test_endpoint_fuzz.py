@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import socket
 import string
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -26,8 +25,9 @@ from hypothesis import strategies as st
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import Limits, SparqlServer
 from practice_graph.sparql.query import bound_text, named_queries
+from tests.servers import Listener, endpoint_in_thread
 from tests.test_endpoint import ASK_HENAN
-from tests.test_endpoint_service import OTHER_REMOTE_READS, SERVICE_FORMS, Listener
+from tests.test_endpoint_service import OTHER_REMOTE_READS, SERVICE_FORMS
 
 BUDGET_S = 45.0
 BATCH = 25
@@ -42,24 +42,16 @@ TOKENS = ["SERVICE", "service", "SERVICE SILENT", "ſervice", "\\u0053ERVICE", "
           "LOAD <{url}>", "INSERT DATA { <a:b> <a:b> 1 }", "DROP ALL", "<{url}x>", "{url}", "\\", "\x00", "\ud7ff",
           "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX p: <{url}>", "BASE <{url}>", "p:x", "^^", "@zh", "1e999"]
 STATE = {"deadline": 0.0, "queries": 0, "raw": 0, "skipped": 0, "health": 0}
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    target = Listener()
-    yield target
-    target.close()
+# A fuzzer: 600 generated requests against a live endpoint, up to BUDGET_S of sending (about 20 s
+# on 2 busy cores); CI runs it, `-m "not slow"` skips it.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def server(built) -> Iterator[SparqlServer]:
-    endpoint = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], LIMITS, workers=2)
-    thread = threading.Thread(target=endpoint.serve_forever, daemon=True)
-    thread.start()
-    STATE["deadline"] = time.monotonic() + BUDGET_S
-    yield endpoint
-    endpoint.shutdown()
-    endpoint.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], LIMITS, workers=2) as endpoint:
+        STATE["deadline"] = time.monotonic() + BUDGET_S
+        yield endpoint
 
 
 @st.composite

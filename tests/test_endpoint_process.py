@@ -18,15 +18,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-import practice_graph
+from practice_graph.cli import main
+from tests import servers
+from tests.servers import Served, children, resident, serve_environment, workers_of
 from tests.test_endpoint import ASK_HENAN
 
-SOURCES = Path(practice_graph.__file__).resolve().parents[1]
 MIB = 1 << 20
 MEMORY_LIMIT = 512 * MIB
 CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
@@ -35,45 +36,14 @@ CONCAT_DOUBLING = ('SELECT (STRLEN(?s25) AS ?n) WHERE { BIND("0123456789abcdef01
                    + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(25)) + " }")
 
 
-@dataclass
-class Served:
-    process: subprocess.Popen[str]
-    url: str = ""
-    lines: list[str] = field(default_factory=list)
-
-    def stderr(self) -> str:
-        return "".join(self.lines)
-
-
 pytestmark = pytest.mark.usefixtures("seeded_cache")  # serve finds the session's build in the tests' cache
 
 
 def start_serve(*options: str) -> Served:
-    """``practice-graph serve --port 0`` in a session of its own; waits for its address line."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")])}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", *options],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True,
-    )
-    served = Served(process)
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            served.lines.append(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + 180
-    while not served.url:
-        for line in list(served.lines):
-            if line.startswith("SPARQL endpoint: "):
-                served.url = line.split()[2]
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"serve did not start: {served.stderr()}")
-        time.sleep(0.05)
-    return served
+    try:
+        return servers.start_serve(*options)
+    except servers.ServeDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture
@@ -82,9 +52,7 @@ def serving() -> Iterator[list[Served]]:
     started: list[Served] = []
     yield started
     for served in started:
-        if served.process.poll() is None:
-            os.killpg(served.process.pid, signal.SIGKILL)
-            served.process.wait()
+        served.stop()
 
 
 def post(url: str, query: str, timeout: float = 180) -> tuple[int, bytes]:
@@ -95,42 +63,6 @@ def post(url: str, query: str, timeout: float = 180) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def workers_of(pid: int) -> list[int]:
-    """The query workers among a process's children (not multiprocessing's resource tracker)."""
-    found = []
-    for child in children(pid):
-        try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(child)
-        except OSError:
-            continue
-    return found
-
-
-def resident(pid: int) -> int:
-    """Resident bytes of one process (0 once it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def test_hostile_queries_are_stopped_at_the_memory_limit_and_the_tree_stays_under_it(serving) -> None:
@@ -173,15 +105,16 @@ def test_hostile_queries_are_stopped_at_the_memory_limit_and_the_tree_stays_unde
 
 
 def test_a_memory_limit_too_small_for_the_graph_is_one_line() -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")])}
+    env = serve_environment()
     done = subprocess.run([sys.executable, "-m", "practice_graph.cli", "serve", "--port", "0", "--memory-limit", "40M"],
                           capture_output=True, text=True, env=env, timeout=180)
     assert done.returncode == 2
     assert done.stderr.startswith("error: the memory limit of 20 MiB per worker is too small")
     assert len(done.stderr.splitlines()) == 1
-    done = subprocess.run([sys.executable, "-m", "practice_graph.cli", "serve", "--memory-limit", "lots"],
-                          capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 2 and "not a size: 'lots'" in done.stderr and "Traceback" not in done.stderr
+    # an option that is not a size is refused before anything starts: in this process, no exception escaping
+    refused = CliRunner().invoke(main, ["serve", "--memory-limit", "lots"])
+    assert refused.exit_code == 2 and "not a size: 'lots'" in refused.stderr and "Traceback" not in refused.stderr
+    assert isinstance(refused.exception, SystemExit)
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])

@@ -7,8 +7,6 @@ the listener must receive nothing, whatever the endpoint answers.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import urllib.parse
 from collections.abc import Iterator
 
@@ -18,60 +16,19 @@ from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.endpoint import (
     Limits,
     Refused,
-    SparqlServer,
     WorkerPool,
     check_query,
     normalise_query,
 )
+from tests.servers import endpoint_in_thread, url_of
 from tests.test_endpoint import post_query, request
-
-
-class Listener:
-    """A loopback TCP listener that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self.accept, daemon=True)
-        self.thread.start()
-
-    def accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(timeout=2)
-        self.socket.close()
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    target = Listener()
-    yield target
-    target.close()
 
 
 @pytest.fixture(scope="module")
 def endpoint(built) -> Iterator[str]:
     limits = Limits(timeout_s=5.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 1024 * 1024)
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], limits, workers=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], limits) as server:
+        yield url_of(server)
 
 
 # Each names the listener as {url} (http://127.0.0.1:PORT/) or {port}. All SERVICE forms must be

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 from markdown_it import MarkdownIt
 
+from practice_graph.cli import main
 from practice_graph.curation.load import Indicator, Measure, Practice, WorkTask, load_dataset
 from practice_graph.curation.source import read_source
 from practice_graph.curation.validate import validate_dataset
@@ -364,8 +366,18 @@ def test_crlf_and_byte_order_mark(tmp_path: Path, dataset) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as a whole process (where the process matters: determinism across processes)."""
     return subprocess.run([sys.executable, "-m", "practice_graph.cli", *args], capture_output=True, text=True,
                           cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT / "src")}, check=False)
+
+
+def refused(*args: str) -> Result:
+    """The command in this process, which must refuse with exit 2 and no exception escaping it (no traceback;
+    test_bad_input.test_a_real_process_prints_no_traceback checks a whole process)."""
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    return result
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -384,8 +396,7 @@ def test_bad_input_is_one_line_and_exit_2(content: bytes, message: str, tmp_path
     source = tmp_path / "list.txt"
     source.write_bytes(content)
     out = tmp_path / "out"
-    result = run_cli("ingest", str(source), "--out", str(out))
-    assert result.returncode == 2, result.stderr
+    result = refused("ingest", str(source), "--out", str(out))
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and str(source) in lines[0]
     assert "Traceback" not in result.stderr
@@ -472,8 +483,7 @@ def test_report_on_another_list_shows_what_differs_and_what_is_new(source_text: 
 
 
 def test_drafts_never_overwrite_curated_data(tmp_path: Path) -> None:
-    result = run_cli("ingest", str(SOURCE), "--out", str(DATA))
-    assert result.returncode == 2
+    result = refused("ingest", str(SOURCE), "--out", str(DATA))
     assert "a curated data folder" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -552,8 +562,7 @@ def test_error_on_a_huge_line_quotes_80_characters(tmp_path: Path) -> None:
     # a measure heading of a million characters with no practice under it: the file was cut short
     source = tmp_path / "long.txt"
     source.write_text(HEADER + ROW_1 + f"<p>{PRACTICE_1}</p>\n\t\t(二) {'引导' * 500_000}\t\n", encoding="utf-8")
-    result = run_cli("ingest", str(source), "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
+    result = refused("ingest", str(source), "--out", str(tmp_path / "out"))
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {source}:3: truncated: measure (2) 引导引导")
     assert line.endswith("… has no practice") and len(line) < len(str(source)) + 140

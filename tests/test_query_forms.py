@@ -7,7 +7,6 @@ list holds five work tasks, sixteen measures and forty-seven practices.
 from __future__ import annotations
 
 import json
-import threading
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 
@@ -16,8 +15,9 @@ from click.testing import CliRunner
 
 from practice_graph.cli import main
 from practice_graph.core.paths import NTRIPLES
-from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.endpoint import Limits
 from practice_graph.sparql.query import QueryError, open_store, run_query
+from tests.servers import endpoint_in_thread, url_of
 
 HENAN = "https://w3id.org/practice-graph/id/henan"
 ASK_REGION = f"ASK {{ <{HENAN}> a <https://w3id.org/practice-graph/ontology#Region> }}"
@@ -38,12 +38,8 @@ def store(built):
 
 @pytest.fixture(scope="module")
 def endpoint(built) -> Iterator[str]:
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], Limits(timeout_s=10), workers=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield "http://{}:{}/sparql".format(*server.server_address[:2])
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], Limits(timeout_s=10)) as server:
+        yield url_of(server)
 
 
 def test_select_in_every_format(store) -> None:

@@ -4,7 +4,6 @@ any host but its own server."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,9 +11,9 @@ from typing import Any
 import pytest
 
 from practice_graph.core.paths import NTRIPLES
-from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.endpoint import Limits
 from practice_graph.sparql.query import find_query, open_store, rows, run_select
-from tests.test_viewer_browser import browser  # noqa: F401  (the Chromium fixture)
+from tests.servers import endpoint_in_thread, url_of
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_TRIPLE = (f'<https://w3id.org/practice-graph/id/hostile> <http://www.w3.org/2000/01/rdf-schema#label> '
@@ -23,11 +22,8 @@ HOSTILE_TRIPLE = (f'<https://w3id.org/practice-graph/id/hostile> <http://www.w3.
 
 @pytest.fixture(scope="module")
 def page_url(built) -> Iterator[str]:
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES] + HOSTILE_TRIPLE, Limits(timeout_s=10), workers=1)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield "http://{}:{}/".format(*server.server_address[:2])
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES] + HOSTILE_TRIPLE, Limits(timeout_s=10)) as server:
+        yield url_of(server, "/")
 
 
 def wait_for(page: Any, expression: str, timeout: float = 30.0) -> None:
@@ -43,7 +39,7 @@ def run_and_wait(page: Any) -> None:
     wait_for(page, f"Number(document.body.dataset.ran || 0) > {ran}")
 
 
-def test_query_page_editor_runs_examples_and_stays_on_its_server(browser, page_url, built) -> None:  # noqa: F811
+def test_query_page_editor_runs_examples_and_stays_on_its_server(browser, page_url, built) -> None:
     page = browser.new_page()
     requests: list[str] = []
     problems: list[str] = []

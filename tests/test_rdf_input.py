@@ -10,7 +10,6 @@ import http.server
 import itertools
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from click.testing import CliRunner
 from practice_graph.cli import main
 from practice_graph.sparql.remote import RemoteError, remote_query
 from practice_graph.sparql.store import declares_xml_entities
-from tests.test_endpoint_service import Listener
+from tests.servers import Listener
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 LEVELS = "abcdefghi"
@@ -49,13 +48,6 @@ def analyze(graph: Path, tmp_path: Path) -> list[str]:
     assert isinstance(result.exception, SystemExit)
     assert not out.exists()
     return result.stderr.splitlines()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    target = Listener()
-    yield target
-    target.close()
 
 
 def test_the_billion_laughs_is_under_a_kilobyte() -> None:

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from practice_graph.cli import main
 from practice_graph.sparql.query import QueryError, run_query
 from practice_graph.sparql.remote import RemoteError, push, remote_query
-from tests.test_endpoint_service import Listener
 
 ASK_TRUE = b'{"head":{},"boolean":true}'
 RESULTS = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}},{"n":{"type":"lit'
@@ -104,13 +103,6 @@ class HostileHandler(socketserver.StreamRequestHandler):
                 time.sleep(0.05)
         else:
             self.wfile.write(replies[path])
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    target = Listener()
-    yield target
-    target.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import html
 import json
 import posixpath
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,38 +22,17 @@ from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from practice_graph.core.namespaces import ID, OA, PG
-from practice_graph.rdf.export import serialise
-from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.endpoint import Limits
 from practice_graph.views import site
 from practice_graph.views.html import CSP
-from tests.conftest import ONTOLOGY, SOURCE
-from tests.test_visualise import HOSTILE, HOSTILE_EN
-
-NTRIPLES = "practice-graph.nt"
-REPORT = b"""# Report
-
-<a id="p-1-2-1"></a>
-
-### 1 \\<b\\>escaped\\</b\\>
-
-See [the practice](#p-1-2-1) and [the table](region_rollup.csv).
-
-![chart](chart.png)
-"""
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
-ANALYSIS = {"report.md": REPORT, "region_rollup.csv": b"region,practices\n", "chart.png": PNG}
-
-
-def site_inputs(ntriples: bytes, viewer: bool = False) -> site.SiteInputs:
-    return site.SiteInputs(ntriples=ntriples, ontology=(ONTOLOGY / "practice-graph.ttl").read_bytes(),
-                           source_text=SOURCE.read_text(encoding="utf-8"), analysis=ANALYSIS,
-                           viewer=(lambda: site.render_viewer(ntriples)) if viewer else None)
+from tests.servers import endpoint_in_thread, url_of
+from tests.sites import NTRIPLES, site_inputs
+from tests.test_visualise import HOSTILE
 
 
 @pytest.fixture(scope="module")
-def files(built) -> dict[str, bytes]:
-    return site.render_site(site_inputs(built.files[NTRIPLES]))
+def files(site_files) -> dict[str, bytes]:
+    return site_files  # the session's render of the built graph's site (conftest)
 
 
 def page_text(files: dict[str, bytes], path: str) -> str:
@@ -296,28 +274,9 @@ def test_every_link_of_the_site_resolves(files) -> None:
     assert broken_links(files) == []
 
 
-def hostile(graph: Graph) -> Graph:
-    """The graph with an entry of every page kind labelled with markup, a hostile quote and id."""
-    copy = Graph()
-    targets = {ID[name] for name in ("henan", "p-1-2-1", "interdepartmental-coordination-mechanism",
-                                     "henan-coordination-mechanism", "henan-hrss", "department-types/housing", "t-1",
-                                     "gushi")}
-    for triple in graph:
-        if triple[0] in targets and triple[1] == RDFS.label:
-            continue
-        copy.add(triple)
-    for node in targets:
-        copy.add((node, RDFS.label, Literal(HOSTILE, lang="zh")))
-        copy.add((node, RDFS.label, Literal(HOSTILE_EN, lang="en")))
-    for selector in graph.subjects(OA.exact, Literal("河南省固始县")):
-        copy.set((selector, OA.exact, Literal(HOSTILE)))
-    copy.set((ID["anhui"], DCTERMS.identifier, Literal("../../" + HOSTILE)))
-    return copy
-
-
 @pytest.fixture(scope="module")
-def hostile_files(built) -> dict[str, bytes]:
-    return site.render_site(site_inputs(serialise(hostile(built.graph))[NTRIPLES]))
+def hostile_files(hostile_site_files) -> dict[str, bytes]:
+    return hostile_site_files  # the session's render of the site of the hostile graph (conftest)
 
 
 def test_hostile_labels_stay_text_on_every_page(files, hostile_files) -> None:
@@ -364,12 +323,8 @@ def test_every_page_forbids_requests_outside_the_site(files) -> None:
 def server(built) -> Iterator[str]:
     """The endpoint with the pages hook, on a free loopback port; yields its base URL."""
     live = site.LiveSite(site_inputs(built.files[NTRIPLES]), base_url="https://example.org/pg/")
-    server = SparqlServer(("127.0.0.1", 0), built.files[NTRIPLES], Limits(), workers=1, pages=live.respond)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with endpoint_in_thread(built.files[NTRIPLES], Limits(), pages=live.respond) as server:
+        yield url_of(server, "")
 
 
 def fetch(url: str, accept: str | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -19,10 +19,9 @@ from urllib.parse import unquote, urldefrag
 import pytest
 
 from practice_graph.core.namespaces import ID, OA, PG
-from practice_graph.rdf.export import serialise
 from practice_graph.views import site
-from tests.test_site import NTRIPLES, hostile, site_inputs
-from tests.test_viewer_browser import SCREENSHOT_DIR, browser  # noqa: F401 (a fixture)
+from tests.sites import NTRIPLES, site_inputs
+from tests.test_viewer_browser import SCREENSHOT_DIR
 from tests.test_visualise import HOSTILE, HOSTILE_EN
 
 
@@ -34,16 +33,16 @@ def site_dir(built, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_dir(built, tmp_path_factory) -> Path:
+def hostile_dir(hostile_site_files, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("hostile") / "site"
-    site.write_site(out, site.render_site(site_inputs(serialise(hostile(built.graph))[NTRIPLES])))
+    site.write_site(out, hostile_site_files)
     return out
 
 
 class Visit:
     """One browser tab that records requests, console errors and dialogs."""
 
-    def __init__(self, browser: Any, root: Path) -> None:  # noqa: F811
+    def __init__(self, browser: Any, root: Path) -> None:
         self.root = root.resolve().as_uri() + "/"
         self.page = browser.new_page()
         self.requests: list[str] = []
@@ -68,7 +67,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, site_dir) -> Iterator[Visit]:  # noqa: F811
+def visit(browser, site_dir) -> Iterator[Visit]:
     opened = Visit(browser, site_dir)
     yield opened
     opened.page.close()
@@ -141,7 +140,7 @@ def test_a_crawler_finds_no_broken_link_and_no_request_leaving_the_site(visit, s
                                   "id/henan-coordination-mechanism.html",
                                   "id/henan-hrss.html", "id/department-types/housing.html", "id/t-1.html",
                                   "source.html", "map.html"])
-def test_hostile_labels_render_as_text(browser, hostile_dir, path) -> None:  # noqa: F811
+def test_hostile_labels_render_as_text(browser, hostile_dir, path) -> None:
     visit = Visit(browser, hostile_dir)
     try:
         visit.open(path)

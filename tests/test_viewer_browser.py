@@ -8,7 +8,6 @@ Playwright runs outside the page's policy) instead of ``wait_for_function``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,37 +17,13 @@ from typing import Any
 
 import pytest
 
+from practice_graph.core.namespaces import ID
 from practice_graph.views import viewer as visualise
+from tests.conftest import unavailable
 from tests.synthetic import synthetic_graph
 from tests.test_visualise import HOSTILE, HOSTILE_EN, hostile_graph
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOT_DIR = os.environ.get("PG_SCREENSHOT_DIR")  # set it to keep the screenshots and look at them
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[Any]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        _unavailable("Debian's chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
-        yield context
-        context.close()
 
 
 @dataclass
@@ -181,7 +156,7 @@ def test_first_screen_is_a_readable_overview(first_screen: Loaded, data, tmp_pat
 def test_first_screen_screenshot_and_the_full_graph_one_click_away(first_screen: Loaded, tmp_path: Path) -> None:
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
     if not fonts.strip():
-        _unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
+        unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
     from PIL import Image
 
     page = first_screen
@@ -282,7 +257,8 @@ def test_type_task_and_province_filters_hide_nodes(viewer: Loaded, data) -> None
     viewer.page.select_option("#pg-task", "")
     province = next(i for i, p in enumerate(data.provinces) if p.record_id == "henan")
     viewer.page.select_option("#pg-province", str(province))
-    shown = {n.record_id for n in data.nodes if ids[n.iri] not in hidden_ids(viewer)}
+    hidden = hidden_ids(viewer)
+    shown = {n.record_id for n in data.nodes if ids[n.iri] not in hidden}
     assert "henan" in shown and "henan-housing" in shown and "chongqing" not in shown
     viewer.page.click("#pg-reset")
     assert hidden_ids(viewer) == set()
@@ -315,7 +291,7 @@ def test_tooltip_shows_labels_and_quote_as_text(viewer: Loaded) -> None:
 def test_screenshot_is_not_blank(viewer: Loaded, tmp_path: Path) -> None:
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
     if not fonts.strip():
-        _unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
+        unavailable("no CJK font (fonts-noto-cjk or fonts-wqy-microhei): Chinese would render as boxes")
     from PIL import Image
 
     box = viewer.page.locator("#mynetwork").bounding_box()
@@ -336,8 +312,10 @@ def test_screenshot_is_not_blank(viewer: Loaded, tmp_path: Path) -> None:
     assert "经验做法 Practice" in panel
 
 
-def test_hostile_label_runs_nothing_and_shows_as_text(browser, built, tmp_path: Path) -> None:
-    path = visualise.write_viewer(hostile_graph(built.graph), tmp_path / "hostile.html")
+def test_hostile_label_runs_nothing_and_shows_as_text(browser, tmp_path: Path) -> None:
+    # A small graph (the label is the point, not the size): the hostile region beside 120 synthetic nodes.
+    small = hostile_graph(synthetic_graph(120), practice=ID["synthetic-practice-0"])
+    path = visualise.write_viewer(small, tmp_path / "hostile.html")
     loaded = open_viewer(browser, path)
     try:
         target = node_id(loaded, "hostile")
@@ -383,7 +361,7 @@ def test_large_graph_mode_is_drawn_without_physics(browser, tmp_path: Path) -> N
         loaded.page.close()
 
 
-def test_notebook_iframe_runs_the_same_page_offline(browser, built, tmp_path: Path) -> None:
+def test_notebook_iframe_runs_the_same_page_offline(browser, built, data, tmp_path: Path) -> None:
     markup = visualise.show_inline(built.graph, focus="henan", depth=1).data
     path = tmp_path / "notebook-output.html"
     path.write_text(f'<!DOCTYPE html><meta charset="utf-8">{markup}', encoding="utf-8")
@@ -400,7 +378,7 @@ def test_notebook_iframe_runs_the_same_page_offline(browser, built, tmp_path: Pa
             assert time.monotonic() < deadline, "the iframe's viewer never stabilised"
             frame = next((f for f in page.frames if f != page.main_frame), None)
             time.sleep(0.05)
-        expected = visualise.select(visualise.viewer_data(built.graph), focus="henan", depth=1)
+        expected = visualise.select(data, focus="henan", depth=1)  # data: viewer_data(built.graph)
         assert frame.evaluate("pgViewer.nodes.length") == len(expected.nodes)
         assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
         assert errors == []
