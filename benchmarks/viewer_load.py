@@ -8,8 +8,8 @@ overview laid out; the graph itself when the page has no overview), and to "stab
 stabilised and stopped, or the first frame drawn when positions are precomputed), then the mean time
 of one full redraw once stable (a proxy for how usable panning and zooming are), and the CPU time
 of the page's main thread from navigation to stable (Chromium's ``ThreadTime`` metric, through the
-DevTools protocol: the work itself, which a busy machine does not inflate as it does the wall-clock
-times; on 2 shared cores at load 2 the wall time to stable is about twice it): the median of
+DevTools protocol, polling included: the work itself, which a busy machine inflates far less than
+the wall-clock times; on 2 shared cores the wall time to stable is 1.5 to 2.5 times it): the median of
 ``--runs`` loads of each page, taken in turn (so that a busy machine slows every page alike). Pages lay their
 nodes out in Python (the default); ``--physics-too`` also times the real graph with in-browser
 physics (seeded, stabilised, then stopped: the viewer before issue 12).
