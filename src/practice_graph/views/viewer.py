@@ -562,8 +562,8 @@ WIDEST_CHARACTER = 1.4  # em: wider than a CJK ideograph (1 em), a Latin capital
 
 def _label_may_exceed(label: str) -> bool:
     """Whether ``label`` may be wider than :data:`LABEL_MAX_WIDTH` (then vis wraps it). Only those
-    nodes carry the width constraint: vis measures a constrained label once per character that fits
-    (to find where to break), an unconstrained one once, and most labels are short."""
+    nodes carry the width constraint: vis splits and measures a constrained label again to find where
+    to break it (once per character when it has no spaces), an unconstrained one once; most are short."""
     return len(label) * LABEL_SIZE * WIDEST_CHARACTER > LABEL_MAX_WIDTH
 
 
