@@ -171,9 +171,9 @@ def viewer_goals() -> list[Line]:
         if row is None:
             lines.append((f"5. viewer to stable, {name} <= {goal:g} s", f"not measured: {output[-200:]!r}", None))
             continue
-        stable = float(row.split()[-2])
-        lines.append((f"5. viewer to stable, {name} <= {goal:g} s", f"{stable:.2f} s (headless Chromium)",
-                      stable <= goal))
+        stable, cpu = (float(value) for value in row.split()[-3:-1])  # ... stable s, cpu s, redraw ms
+        lines.append((f"5. viewer to stable, {name} <= {goal:g} s",
+                      f"{stable:.2f} s (headless Chromium; main thread CPU {cpu:.2f} s)", stable <= goal))
     return lines
 
 

@@ -6,7 +6,10 @@ For each page it prints: Python time to build the page, its size, and in Debian'
 software rendering) the time from navigation start to the ``load`` event, to the first screen (the
 overview laid out; the graph itself when the page has no overview), and to "stable" (physics
 stabilised and stopped, or the first frame drawn when positions are precomputed), then the mean time
-of one full redraw once stable (a proxy for how usable panning and zooming are): the median of
+of one full redraw once stable (a proxy for how usable panning and zooming are), and the CPU time
+of the page's main thread from navigation to stable (Chromium's ``ThreadTime`` metric, through the
+DevTools protocol, polling included: the work itself, which a busy machine inflates far less than
+the wall-clock times; on 2 shared cores the wall time to stable is 1.5 to 2.5 times it): the median of
 ``--runs`` loads of each page, taken in turn (so that a busy machine slows every page alike). Pages lay their
 nodes out in Python (the default); ``--physics-too`` also times the real graph with in-browser
 physics (seeded, stabilised, then stopped: the viewer before issue 12).
@@ -39,6 +42,14 @@ def measure(context, path: Path, timeout: float = 900.0) -> dict[str, float]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable")
+
+    def main_thread_seconds() -> float:
+        metrics = devtools.send("Performance.getMetrics")["metrics"]
+        return next(metric["value"] for metric in metrics if metric["name"] == "ThreadTime")
+
+    cpu_before = main_thread_seconds()
     page.goto(path.as_uri())
     deadline = time.monotonic() + timeout
     while not page.evaluate("Boolean(window.pgViewer && window.pgViewer.stable && "
@@ -46,6 +57,7 @@ def measure(context, path: Path, timeout: float = 900.0) -> dict[str, float]:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{path.name}: not stable after {timeout:.0f} s")
         time.sleep(0.05)
+    cpu = main_thread_seconds() - cpu_before
     timing = page.evaluate("""redraws => {
         const start = performance.now();
         for (let i = 0; i < redraws; i++) { network.redraw(); }
@@ -57,7 +69,7 @@ def measure(context, path: Path, timeout: float = 900.0) -> dict[str, float]:
     page.close()
     if errors:
         raise RuntimeError(f"{path.name}: page errors: {errors}")
-    return timing
+    return {**timing, "cpu": cpu * 1000}
 
 
 def main() -> None:
@@ -100,12 +112,12 @@ def main() -> None:
                     timings[index].append(measure(context, path))
             context.close()
         print(f"{'page':<28} {'nodes':>6} {'edges':>6} {'mode':<19} {'python s':>8} {'MB':>5} "
-              f"{'load s':>7} {'first s':>7} {'stable s':>8} {'redraw ms':>9}")
+              f"{'load s':>7} {'first s':>7} {'stable s':>8} {'cpu s':>6} {'redraw ms':>9}")
         for (name, data, path, seconds, mode), runs in zip(pages, timings, strict=True):
             timing = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
             print(f"{name:<28} {len(data.nodes):>6} {len(data.edges):>6} {mode:<19} {seconds:>8.2f} "
                   f"{path.stat().st_size / 1e6:>5.1f} {timing['load'] / 1000:>7.2f} {timing['first'] / 1000:>7.2f} "
-                  f"{timing['stable'] / 1000:>8.2f} {timing['redraw']:>9.1f}", flush=True)
+                  f"{timing['stable'] / 1000:>8.2f} {timing['cpu'] / 1000:>6.2f} {timing['redraw']:>9.1f}", flush=True)
         print(f"median of {max(arguments.runs, 1)} loads each; load average {os.getloadavg()[0]:.1f} "
               f"(runnable processes on {os.cpu_count()} cores)")
 

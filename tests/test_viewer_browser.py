@@ -199,6 +199,19 @@ def test_network_holds_the_computed_nodes_and_edges(viewer: Loaded, data) -> Non
     assert sum(int(c) for c in counts) == len(data.nodes)
 
 
+def test_long_labels_wrap_at_180_px_and_short_ones_stay_on_one_line(viewer: Loaded, data) -> None:
+    # only long labels carry vis's width constraint (the page measures the others once): the look is unchanged
+    lines = viewer.js("""() => Object.fromEntries(Object.entries(network.body.nodes).map(([id, node]) =>
+        [id, node.labelModule.lines.map(line => line.blocks.map(block => block.text).join(""))]))""")
+    ids = {node.zh: f"n{i}" for i, node in enumerate(data.nodes)}
+    # the work task's name, 17 characters of 14 px (238 px), breaks once; 河南省 (3) does not
+    task = lines[ids["推进农民工向新时代建筑产业工人转型"]]
+    assert len(task) == 2 and "".join(task) == "推进农民工向新时代建筑产业工人转型"
+    assert lines[ids["河南省"]] == ["河南省"]
+    widths = viewer.js("Object.values(network.body.nodes).map(node => node.labelModule.size.width)")
+    assert max(widths) <= 180 + 14  # vis breaks once a line passes 180 px: at most one glyph over
+
+
 def test_search_ranks_the_province_before_practices(viewer: Loaded, data) -> None:
     for query in ("henan province", "Henan", "河南"):
         viewer.page.fill("#pg-search", query)

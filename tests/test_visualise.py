@@ -361,6 +361,18 @@ def test_large_graphs_get_precomputed_positions_and_no_physics() -> None:
     assert visualise.precomputed_positions(50, [(0, 1)]) == visualise.precomputed_positions(50, [(0, 1)])
 
 
+def test_only_labels_that_may_be_too_wide_carry_the_width_constraint() -> None:
+    # 14 px glyphs: 9 characters (at most 9 x 14 x 1.4 = 176 px) always fit in 180 px, 10 may not
+    assert not visualise._label_may_exceed("部门117") and not visualise._label_may_exceed("九个字的名字九个字")
+    assert visualise._label_may_exceed("十个字的名字十个字的") and visualise._label_may_exceed("Henan Province")
+    page = visualise.render_html(visualise.viewer_data(synthetic_graph(120)))
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
+    assert "widthConstraint" not in options["nodes"]
+    for node in nodes_json(page):
+        constrained = node.get("widthConstraint") == {"maximum": 180}
+        assert constrained == (len(node["label"]) > 9), node["label"]
+
+
 def test_show_inline_wraps_the_page_in_srcdoc(built) -> None:
     shown = visualise.show_inline(built.graph, focus="henan")
     markup = shown.data

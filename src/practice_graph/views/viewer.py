@@ -555,13 +555,26 @@ _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\
                       re.IGNORECASE)
 
 
+LABEL_SIZE = 14  # px, node labels
+LABEL_MAX_WIDTH = 180  # px: a longer label wraps
+WIDEST_CHARACTER = 1.4  # em: wider than a CJK ideograph (1 em), a Latin capital or an emoji
+
+
+def _label_may_exceed(label: str) -> bool:
+    """Whether ``label`` may be wider than :data:`LABEL_MAX_WIDTH` (then vis wraps it). Only those
+    nodes carry the width constraint: vis splits and measures a constrained label again to find where
+    to break it (once per character when it has no spaces), an unconstrained one once; most are short."""
+    return len(label) * LABEL_SIZE * WIDEST_CHARACTER > LABEL_MAX_WIDTH
+
+
 def _vis_options(large: bool, physics: bool = False) -> dict[str, Any]:
     options: dict[str, Any] = {
         "layout": {"randomSeed": RANDOM_SEED, "improvedLayout": False},
         # labels are drawn from a third of their size up (vis draws at drawThreshold - 1 = 5 px of 14):
         # below it they are specks that cost most of a frame
-        "nodes": {"font": {"face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif", "size": 14},
-                  "widthConstraint": {"maximum": 180}, "scaling": {"label": {"drawThreshold": 6}}},
+        # no widthConstraint here: only the nodes whose label may be wider carry it (_label_may_exceed)
+        "nodes": {"font": {"face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif", "size": LABEL_SIZE},
+                  "scaling": {"label": {"drawThreshold": 6}}},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"inherit": False},
                   "font": {"size": 9, "color": "#555555", "strokeWidth": 2}, "width": 1,
                   "smooth": False if large else {"enabled": True, "type": "continuous"}},
@@ -597,8 +610,9 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = T
     nodes: list[dict[str, Any]] = []
     for i, node in enumerate(data.nodes):
         node_type = TYPE_BY_KEY[node.type_key]
+        label = node.zh or node.en
         nodes.append({
-            "id": ids[node.iri], "label": node.zh or node.en, "shape": node_type.shape, "size": node_type.size,
+            "id": ids[node.iri], "label": label, "shape": node_type.shape, "size": node_type.size,
             "color": {"background": node_type.colour, "border": node_type.colour,
                       "highlight": {"background": node_type.colour, "border": "#000000"}},
             "title": node.tooltip,  # a string: vis-network shows it as text
@@ -606,6 +620,7 @@ def render_html(data: ViewerData, title: str = PAGE_TITLE, precomputed: bool = T
             "pgTasks": sorted(task_index[t] for t in node.tasks if t in task_index),
             "pgProvinces": sorted(province_index[p] for p in node.provinces if p in province_index),
             **({"x": positions[i][0], "y": positions[i][1]} if positions else {}),
+            **({"widthConstraint": {"maximum": LABEL_MAX_WIDTH}} if _label_may_exceed(label) else {}),
         })
     edges: list[dict[str, Any]] = []
     for i, edge in enumerate(data.edges):
