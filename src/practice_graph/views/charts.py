@@ -45,6 +45,8 @@ FALLBACK_FONT = "DejaVu Sans"
 NO_CJK_NOTICE = ("no CJK font found (system or the noto-cjk-sans-otc package): the charts' Chinese labels "
                  "show as boxes; pip install noto-cjk-sans-otc")
 PNG_METADATA = {"Software": None}
+# zlib level 3: for these charts both faster and smaller than Pillow's default 6 (heatmap 0.20 -> 0.12 s, 501 -> 441 kB)
+PNG_ENCODING = {"compress_level": 3}
 LAYOUT_SEED = 7
 DPI = 110
 # The participant kinds of the co-participation chart, by the model class they belong to; their
@@ -173,10 +175,10 @@ def _png(figure: Any) -> bytes:
         pad = round(PAD_INCHES * DPI)
         framed = np.full((rows[-1] - rows[0] + 1 + 2 * pad, columns[-1] - columns[0] + 1 + 2 * pad, 4), background)
         framed[pad:-pad, pad:-pad] = pixels[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
-        imsave(buffer, framed, format="png", origin="upper", dpi=DPI, metadata=PNG_METADATA)
+        imsave(buffer, framed, format="png", origin="upper", dpi=DPI, metadata=PNG_METADATA, pil_kwargs=PNG_ENCODING)
     else:
         figure.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA, bbox_inches="tight",
-                       pad_inches=PAD_INCHES)
+                       pad_inches=PAD_INCHES, pil_kwargs=PNG_ENCODING)
     return buffer.getvalue()
 
 
@@ -220,6 +222,10 @@ def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
 
     table = data if isinstance(data, HeatmapTable) else heatmap_table(data)
     regions, mechanisms, matrix = table.regions, table.mechanisms, table.counts
@@ -229,11 +235,20 @@ def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
     top = max([1, *(value for row in matrix for value in row)])
     colours = matplotlib.colormaps["Blues"].resampled(top + 1)
     image = axes.imshow(matrix, aspect="auto", cmap=colours, vmin=-0.5, vmax=top + 0.5, interpolation="nearest")
+    # each cell's count, centred in it: one marker artist per count drawn (its glyphs' outline, stamped
+    # into every cell with that count), not a text artist per cell
+    cells: dict[int, list[tuple[int, int]]] = {}
     for y, row in enumerate(matrix):
         for x, value in enumerate(row):
             if value:
-                axes.text(x, y, str(value), ha="center", va="center", fontsize=6.5, in_layout=False,
-                          color="white" if value > top / 2 else "#1f3b57")  # inside its cell: not measured
+                cells.setdefault(value, []).append((x, y))
+    for value, places in sorted(cells.items()):
+        outline = TextPath((0, 0), str(value), size=CELL_FONT_SIZE, prop=FontProperties())
+        middle = outline.get_extents()
+        outline = outline.transformed(Affine2D().translate(-(middle.x0 + middle.x1) / 2, -(middle.y0 + middle.y1) / 2))
+        axes.plot([x for x, _ in places], [y for _, y in places], linestyle="", zorder=3,
+                  marker=MarkerStyle(outline), markersize=2 * abs(outline.vertices).max(), markeredgewidth=0,
+                  color="white" if value > top / 2 else "#1f3b57", scalex=False, scaley=False)
     axes.set_xticks(range(len(mechanisms)))
     axes.set_xticklabels(mechanisms, rotation=90, fontsize=7.5)
     axes.set_yticks(range(len(regions)))
@@ -261,6 +276,7 @@ def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
     return figure
 
 
+CELL_FONT_SIZE = 6.5  # points: the counts in the heatmap's cells
 HEATMAP_TITLE = "地区 × 机制（做法数）  Region × mechanism (number of practices)"
 HEATMAP_AXES = ("机制 Mechanism", "地区 Region")
 
