@@ -248,7 +248,8 @@ def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
         outline = outline.transformed(Affine2D().translate(-(middle.x0 + middle.x1) / 2, -(middle.y0 + middle.y1) / 2))
         axes.plot([x for x, _ in places], [y for _, y in places], linestyle="", zorder=3,
                   marker=MarkerStyle(outline), markersize=2 * abs(outline.vertices).max(), markeredgewidth=0,
-                  color="white" if value > top / 2 else "#1f3b57", scalex=False, scaley=False)
+                  color="white" if value > top / 2 else "#1f3b57", scalex=False, scaley=False, gid=CELL_GID,
+                  label=str(value))
     axes.set_xticks(range(len(mechanisms)))
     axes.set_xticklabels(mechanisms, rotation=90, fontsize=7.5)
     axes.set_yticks(range(len(regions)))
@@ -277,6 +278,7 @@ def heatmap_figure(data: PracticeData | HeatmapTable) -> Any:
 
 
 CELL_FONT_SIZE = 6.5  # points: the counts in the heatmap's cells
+CELL_GID = "pg-cell-count"  # the gid of the heatmap's counts (one artist per count, the count its label)
 HEATMAP_TITLE = "地区 × 机制（做法数）  Region × mechanism (number of practices)"
 HEATMAP_AXES = ("机制 Mechanism", "地区 Region")
 
@@ -314,6 +316,7 @@ def network_png(network: nx.Graph | NetworkTable) -> bytes:
 
 
 LABEL_GID = "pg-node-label"  # the gid of the node labels in the co-participation chart
+LEADER_GID = "pg-leader-line"  # the gid of the lines from labels moved off their nodes to the nodes
 
 
 def network_figure(network: nx.Graph | NetworkTable) -> Any:
@@ -384,8 +387,8 @@ def network_figure(network: nx.Graph | NetworkTable) -> Any:
     adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=markers + counts, avoid_self=False, ax=axes,
                 iter_lim=LABEL_STEPS, expand=(1.12, 1.3), ensure_inside_axes=True)
     axes.add_collection(LineCollection(_leader_lines(axes, labels, list(zip(xs, ys, strict=True)), renderer),
-                                       colors="#666666", linewidths=0.5, zorder=1, capstyle="butt"),
-                        autolim=False)
+                                       colors="#666666", linewidths=0.5, zorder=1, capstyle="butt",
+                                       gid=LEADER_GID), autolim=False)
     return figure
 
 
