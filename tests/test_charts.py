@@ -52,6 +52,67 @@ def test_co_participation_labels_never_overlap(data) -> None:
                for _, box in boxes)
 
 
+def test_heatmap_cells_show_their_counts(data) -> None:
+    # read off data/skeleton.yaml: two of 宁波市's practices (p-1-4-2, p-3-4-2) adopt 党建引领 Party building
+    table = charts.heatmap_table(data)
+    with charts._drawing():
+        figure = charts.heatmap_figure(table)
+    axes = figure.axes[0]
+    regions = [label.get_text() for label in axes.get_yticklabels()]
+    mechanisms = [label.get_text() for label in axes.get_xticklabels()]
+    drawn = {(regions[round(y)], mechanisms[round(x)]): int(line.get_label())
+             for line in axes.lines if line.get_gid() == charts.CELL_GID for x, y in line.get_xydata()}
+    assert drawn[("宁波市 Ningbo", "党建引领 Party building")] == 2
+    assert drawn == {(region, mechanism): count for region, row in zip(table.regions, table.counts, strict=True)
+                     for mechanism, count in zip(table.mechanisms, row, strict=True) if count}
+
+
+def test_charts_are_cut_with_a_clear_margin(rendered_analysis) -> None:
+    # drawn once and cut to what they draw: a white frame of 0.2 inch all round, nothing cut off
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    for name in ("region_mechanism_heatmap.png", "co_participation.png"):
+        pixels = np.asarray(Image.open(io.BytesIO(rendered_analysis[name])).convert("RGBA"))
+        pad = round(charts.PAD_INCHES * charts.DPI)
+        frame = np.concatenate([pixels[:pad].reshape(-1, 4), pixels[-pad:].reshape(-1, 4),
+                                pixels[:, :pad].reshape(-1, 4), pixels[:, -pad:].reshape(-1, 4)])
+        assert (frame == 255).all(), name
+        assert (pixels[pad:-pad, pad:-pad] != 255).any(axis=2)[[0, -1]].any(axis=1).all(), name  # drawn up to it
+        assert (pixels[pad:-pad, pad:-pad] != 255).any(axis=2)[:, [0, -1]].any(axis=0).all(), name
+
+
+def test_labels_moved_off_their_nodes_have_a_line_to_them(data) -> None:
+    network = analysis.co_participation_graph(data)
+    points = charts.DPI / 72
+    pad = charts.LABEL_PAD * charts.LABEL_SIZE * points
+
+    def outside(box, point) -> float:  # how far a point is off a label's white box, along x or y
+        x, y = point
+        return max(box.x0 - pad - x, x - box.x1 - pad, box.y0 - pad - y, y - box.y1 - pad)
+
+    def leads(box, node, line) -> bool:  # from just off the label's box to just short of the node's centre
+        start, end = line
+        short_of_node = ((node - end) ** 2).sum() ** 0.5
+        return 0 < outside(box, start) <= 2 * points + 0.01 and abs(short_of_node - 4 * points) < 0.01
+
+    with charts._drawing():  # the labels measured in the charts' font
+        figure = charts.network_figure(network)
+        figure.draw_without_rendering()
+        renderer = figure.canvas.get_renderer()
+        axes = figure.axes[0]
+        boxes = [text.get_window_extent(renderer) for text in axes.texts if text.get_gid() == charts.LABEL_GID]
+    nodes = [axes.transData.transform(line.get_xydata()[0]) for line in axes.lines]  # the nodes' markers, in order
+    (leaders,) = [c for c in axes.collections if c.get_gid() == charts.LEADER_GID]
+    lines = [axes.transData.transform(segment) for segment in leaders.get_segments()]
+    far = [(box, node) for box, node in zip(boxes, nodes, strict=True) if outside(box, node) > 10 * points]
+    assert far  # in the real graph, 住房和城乡建设's label sits off its node (seen in the picture)
+    assert all(sum(leads(box, node, line) for line in lines) == 1 for box, node in far)
+    assert all(any(leads(box, node, line) for box, node in zip(boxes, nodes, strict=True)) for line in lines)
+
+
 def test_co_participation_chart_is_deterministic(data, rendered_analysis) -> None:
     # drawn again, the same bytes as the session's drawing of the same chart (conftest.rendered_analysis)
     network = analysis.co_participation_graph(data)
