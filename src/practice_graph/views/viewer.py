@@ -745,13 +745,15 @@ def write_viewer(graph: GraphLike, out_path: Path, focus: str | None = None, dep
     return out_path
 
 
-def show_inline(graph: GraphLike, height: int = 720, **selection: Any) -> Any:
-    """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page."""
+def show_inline(graph: GraphLike | ViewerData, height: int = 720, **selection: Any) -> Any:
+    """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page (of ``graph``, or of
+    ``viewer_data`` read before, for several views of one graph)."""
     import html
 
     from IPython.display import HTML
 
-    page = render_html(select(viewer_data(graph), **selection))
+    data = graph if isinstance(graph, ViewerData) else viewer_data(graph)
+    page = render_html(select(data, **selection))
     frame_style = f"width:100%;height:{int(height)}px;border:1px solid #ddd"
     return HTML(f'<div class="practice-graph-viewer"><iframe srcdoc="{html.escape(page, quote=True)}" '
                 f'style="{frame_style}" sandbox="allow-scripts"></iframe></div>')
