@@ -362,3 +362,22 @@ def test_cli_analyze_graph_without_practices(tmp_path) -> None:
     result = CliRunner().invoke(main, ["analyze", "--graph", str(empty), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "nothing to analyse" in result.output and "Traceback" not in result.output
+
+
+def test_the_analysis_reads_the_graph_without_rdflib(built) -> None:
+    """Notebooks import the analysis and its read side: rdflib (about 0.15 s of CPU, and more at the kernel's
+    exit) loads only when a script asks for ``analysis.PG`` or ``analysis.ID``, which still work."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom practice_graph.sparql.query import open_store\n"
+              "from practice_graph.views.analysis import analyse, read_practice_data\n"
+              "result = analyse(read_practice_data(open_store(sys.stdin.buffer.read())))\n"
+              "print(len(result.communities) > 0, 'rdflib' in sys.modules)\n"
+              "from practice_graph.views import analysis\n"
+              "print(analysis.PG.Practice == analysis.PG['Practice'], 'rdflib' in sys.modules)\n")
+    src = Path(__file__).resolve().parents[1] / "src"
+    done = subprocess.run([sys.executable, "-c", script], input=built.files[NTRIPLES], capture_output=True,
+                          check=True, env={**os.environ, "PYTHONPATH": str(src)})
+    assert done.stdout.decode().splitlines() == ["True False", "True True"]

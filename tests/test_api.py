@@ -92,3 +92,31 @@ def test_the_same_parameters_are_checked_on_an_endpoint(built) -> None:
         assert HENAN_LEAD in select("cq11", endpoint=url, region="河南省")
         with pytest.raises(QueryError, match="not a pg:Region in the graph"):
             select("cq11", endpoint=url, region="nowhere")
+
+
+def test_show_inline_reads_a_source_once_and_never_shows_an_earlier_graph(built) -> None:
+    from pyoxigraph import Literal
+
+    from practice_graph import api
+    from practice_graph.views import viewer
+    from practice_graph.views.read import Source
+
+    def fresh(store, **selection: object) -> str:
+        return viewer.show_inline(store, **selection).data
+
+    whole = open_store(built.files[NTRIPLES])
+    source = Source(store=whole)
+    # two views of one Source (as notebook 02 shows them): each the page a fresh read of the graph gives
+    henan = api.show_inline(source, focus="henan", depth=1).data
+    arrangement = {"focus": "henan-coordination-mechanism", "depth": 2,
+                   "types": ["JointArrangement", "Agency", "Organization", "Region"]}
+    assert api.show_inline(source, **arrangement).data == fresh(whole, **arrangement)
+    assert henan == fresh(whole, focus="henan", depth=1)
+    # 4-1-1 河南省: 建立人社部门牵头、住房城乡建设部门负责实施…的协同推进机制 — without that arrangement's triples,
+    # a new Source shows Henan without it, never the first graph's page
+    smaller = open_store(built.files[NTRIPLES])
+    mechanism = next(smaller.quads_for_pattern(None, None, Literal("henan-coordination-mechanism"))).subject
+    for quad in list(smaller.quads_for_pattern(mechanism, None, None)):
+        smaller.remove(quad)
+    without = api.show_inline(Source(store=smaller), focus="henan", depth=1).data
+    assert without == fresh(smaller, focus="henan", depth=1) and without != henan

@@ -117,6 +117,22 @@ def test_a_memory_limit_too_small_for_the_graph_is_one_line() -> None:
     assert isinstance(refused.exception, SystemExit)
 
 
+def test_pages_that_cannot_be_made_stop_serve_and_its_workers_with_one_line(monkeypatch) -> None:
+    """The pages' inputs are read while the workers start: when they fail, one line, exit 2, no worker left."""
+    import multiprocessing
+
+    from practice_graph.views import site
+
+    def unreadable(store: object, data_dir: Path) -> str:
+        raise site.SiteError("data/source/list.txt: cannot read the source text: Permission denied")
+
+    monkeypatch.setattr(site, "read_source", unreadable)
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == ["error: data/source/list.txt: cannot read the source text: Permission denied"]
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_a_signal_stops_serve_and_its_workers_with_one_line(serving, how) -> None:
     served = start_serve("--workers", "2")

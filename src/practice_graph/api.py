@@ -19,6 +19,8 @@ __all__ = ["analysis_file", "built_ntriples", "default_store", "load_graph", "se
 
 _opened: dict[str, pyoxigraph.Store] = {}  # the store of the build read last, by its stamp's key
 _analysed: dict[str, dict[str, bytes]] = {}  # the analysis files of the build read last, by its stamp's key
+# the graph shown last in the viewer (the built graph by its stamp's key, a Source by its id) and its viewer data
+_viewed: dict[str, tuple[Any, Any]] = {}
 
 
 def default_store() -> pyoxigraph.Store:
@@ -43,10 +45,24 @@ def select(query: str, *, store: pyoxigraph.Store | None = None, endpoint: str |
 
 def show_inline(graph: Any = None, height: int = 720, **selection: Any) -> Any:
     """The offline viewer inline in Jupyter, for the built graph (or ``graph``: a pyoxigraph Store, a
-    ``views.read.Source`` or an rdflib Graph)."""
-    from practice_graph.views import viewer  # start-up time: pyvis, only for the viewer
+    ``views.read.Source`` or an rdflib Graph).
 
-    return viewer.show_inline(graph if graph is not None else default_store(), height=height, **selection)
+    The built graph's or a Source's nodes and edges are read once, for every view of it: a Source keeps
+    what it read (make a new Source after changing its store)."""
+    from practice_graph.views import viewer  # start-up time: pyvis, only for the viewer
+    from practice_graph.views.read import Source  # start-up time: the read side, only for the viewer
+
+    if graph is None:
+        key, _ = current_build()
+        graph = _viewed[key][0] if key in _viewed else Source(store=default_store())
+    else:
+        key = str(id(graph))
+    if isinstance(graph, Source):
+        if key not in _viewed or _viewed[key][0] is not graph:
+            _viewed.clear()
+            _viewed[key] = graph, viewer.viewer_data(graph)
+        return viewer.show_inline(_viewed[key][1], height=height, **selection)
+    return viewer.show_inline(graph, height=height, **selection)
 
 
 def analysis_file(name: str) -> bytes:

@@ -89,6 +89,8 @@ WORKER_HEADROOM = 64 * MIB
 WORKER_STACK = 256 * MIB
 # Seconds a fresh worker may take to start (import, load the graph) on a busy machine.
 WORKER_START_S = 30.0
+# how often the serving loop looks for a stop request (socketserver's default, 0.5 s, delays every stop)
+SHUTDOWN_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -848,7 +850,6 @@ class SparqlServer(HTTPServer):
                  verbose: bool = False, pages: PageResolver | None = None) -> None:
         self.limits, self.verbose, self.pages = limits, verbose, pages
         self.pool = WorkerPool(graph, limits, size=workers, log=self.log)
-        self.page = query_page().encode("utf-8")
         self.waiting: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(maxsize=limits.max_pending)
         #: connections being served now (at most ``limits.max_threads``)
         self.serving = 0
@@ -862,6 +863,11 @@ class SparqlServer(HTTPServer):
                         for number in range(limits.max_threads)]
         for thread in self.threads:
             thread.start()
+
+    @property
+    def page(self) -> bytes:
+        """The query page, made on its first request (``serve`` starts without it)."""
+        return _query_page_bytes()
 
     def log(self, message: str) -> None:
         if self.verbose:
@@ -918,6 +924,11 @@ class SparqlServer(HTTPServer):
         self.pool.close()
 
 
+@functools.cache
+def _query_page_bytes() -> bytes:
+    return query_page().encode("utf-8")
+
+
 def query_page() -> str:
     """The query page: the YASQE editor (vendored, inlined), the named queries as examples with their
     questions in Chinese and English, results as a table linked to the entries' pages."""
@@ -961,7 +972,7 @@ def serve_until_stopped(server: SparqlServer) -> str:
 
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=SHUTDOWN_POLL_S)
     finally:
         server.server_close()
         for number, handler in previous.items():

@@ -29,9 +29,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from practice_graph.core.namespaces import ID, OA, PG
+from practice_graph.model.schema import load_model
 from practice_graph.views.read import (
     OTHER_KIND,
     RDF_NS,
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
-    "ID", "OTHER_KIND", "PG", "REGION_KIND", "REGION_KIND_LABEL", "Analysis", "Arrangement", "Candidate",
+    "OTHER_KIND", "REGION_KIND", "REGION_KIND_LABEL", "Analysis", "Arrangement", "Candidate",
     "Centrality", "Combination", "Community", "Label", "Mechanism", "MechanismUse", "Participant", "Practice",
     "PracticeData", "Quote", "Region", "RollUp", "Similarity", "analyse", "arrangements_with", "as_data",
     "centrality", "co_participation_graph", "communities", "jaccard_similarities", "lead_of", "nearest",
@@ -69,9 +69,20 @@ __all__ = [
     "replication_candidates", "typed_multigraph",
 ]
 
-PROVENANCE_TYPES = frozenset(str(t) for t in (PG.Evidence, OA.TextQuoteSelector, OA.TextPositionSelector))
+PROVENANCE_TYPES = frozenset(load_model().expand(term)
+                             for term in ("pg:Evidence", "oa:TextQuoteSelector", "oa:TextPositionSelector"))
 PROVENANCE_TYPES |= {RDF_NS + "Statement"}
 DECIMALS = 6
+
+
+def __getattr__(name: str) -> Any:
+    """``ID`` and ``PG`` (rdflib namespaces), kept here for scripts that import them from the analysis."""
+    if name in {"ID", "PG"}:
+        # start-up time: rdflib loads only when they are used (the analysis itself reads strings)
+        from practice_graph.core import namespaces
+
+        return getattr(namespaces, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 DataSource = GraphLike | PracticeData
 
 

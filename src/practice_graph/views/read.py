@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from practice_graph.core.namespaces import PREFIXES
+from practice_graph.model.schema import load_model
 from practice_graph.sparql.query import with_values
 from practice_graph.sparql.remote import remote_query, remote_solutions
 from practice_graph.sparql.store import oxigraph_store
@@ -43,8 +43,10 @@ REGION_KIND = "region"
 REGION_KIND_LABEL = ("地区（未具名机构）", "Region (acting body not named)")
 OTHER_KIND = "other"
 OTHER_KIND_LABEL = ("其他", "Other")
-# Compact names of classes and predicates: the project's prefixes and rdf: (bound by rdflib by default).
-COMPACT_PREFIXES = sorted(((str(ns), prefix) for prefix, ns in {**PREFIXES, "rdf": RDF_NS}.items()),
+# Compact names of classes and predicates: the prefixes every output binds (the model's, read here without
+# rdflib) and rdf: (bound by rdflib by default).
+_BOUND = {name: prefix.iri for name, prefix in load_model().prefixes.items() if prefix.bind}
+COMPACT_PREFIXES = sorted(((iri, prefix) for prefix, iri in {**_BOUND, "rdf": RDF_NS}.items()),
                           key=lambda item: -len(item[0]))
 NAME_END = frozenset("/#?:")
 

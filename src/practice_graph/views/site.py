@@ -30,7 +30,6 @@ from practice_graph.core.namespaces import PG, PREFIXES
 from practice_graph.core.web import accepted_media
 from practice_graph.sparql import query as queries
 from practice_graph.views.html import bilingual, page, relative, script_json, table, text
-from practice_graph.views.map import MapDataMissing, render_map
 from practice_graph.views.pages import (
     COLOURS,
     OTHER_COLOUR,
@@ -400,6 +399,9 @@ def site_pages(inputs: SiteInputs, store: ox.Store, view: GraphView) -> dict[str
         return render_reader(view, inputs.source_text)
 
     def china_map() -> bytes:
+        # start-up time: the map's projection needs numpy, which `serve` need not load until the map is asked for
+        from practice_graph.views.map import MapDataMissing, render_map
+
         try:
             return render_map(view, store)
         except MapDataMissing as error:
@@ -542,12 +544,32 @@ class LiveSite:
     def __init__(self, inputs: SiteInputs, base_url: str = "/") -> None:
         self.inputs = inputs
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
-        self.store = pages_store(inputs.ntriples, inputs.ontology)
-        self.view = read_view(self.store)
-        self.graph_store = queries.open_store(inputs.ntriples)
-        self.pages = site_pages(inputs, self.store, self.view)
         self.rendered: dict[str, bytes] = {}
         self.lock = threading.Lock()
+        self._made: tuple[ox.Store, GraphView, dict[str, Callable[[], bytes]]] | None = None
+        self._making = threading.Lock()
+
+    def _parts(self) -> tuple[ox.Store, GraphView, dict[str, Callable[[], bytes]]]:
+        """The pages' store, the graph's view and the site's pages: made on the first request that needs
+        them (about a second), so that ``serve`` answers queries as soon as its workers hold the graph."""
+        with self._making:
+            if self._made is None:
+                store = pages_store(self.inputs.ntriples, self.inputs.ontology)
+                view = read_view(store)
+                self._made = store, view, site_pages(self.inputs, store, view)
+            return self._made
+
+    @property
+    def store(self) -> ox.Store:
+        return self._parts()[0]
+
+    @property
+    def view(self) -> GraphView:
+        return self._parts()[1]
+
+    @property
+    def pages(self) -> dict[str, Callable[[], bytes]]:
+        return self._parts()[2]
 
     def site_file(self, path: str) -> bytes | None:
         """A page of the static site, rendered on the first request for it."""

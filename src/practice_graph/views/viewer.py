@@ -28,9 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import SKOS
-
-from practice_graph.core.namespaces import PG, SCHEMA
 from practice_graph.core.web import content_security_policy, script_json
 from practice_graph.model.schema import Model, load_model
 from practice_graph.views.read import (
@@ -52,6 +49,11 @@ VIEWER_FILE = "practice-graph.html"
 LARGE_GRAPH = 1000  # above this many nodes: a compact layout, no edge labels, straight edges
 RANDOM_SEED = 7
 MAX_QUOTES = 6
+
+
+def _iri(curie: str) -> str:
+    """The IRI of a term the model declares, from the model (the viewer reads strings: no rdflib)."""
+    return load_model().expand(curie)
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def viewer_data(graph: GraphLike, model: Model | None = None) -> ViewerData:
     graph_nodes = read_nodes(source, labels)
     quotes = read_quotes(source)
     links = read_links(source, "record-links")
-    practice_class = str(PG.Practice)
+    practice_class = _iri("pg:Practice")
     practice_names = {n.id: n.names.zh or "" for n in graph_nodes.values() if n.id and practice_class in n.classes}
 
     nodes: dict[str, ViewerNode] = {}
@@ -261,7 +263,7 @@ def viewer_data(graph: GraphLike, model: Model | None = None) -> ViewerData:
         viewer_node.aliases = _aliases(viewer_node, quotes.get(viewer_node.iri, ()))
     tasks = sorted((n for n in nodes.values() if n.type_key == "WorkTask"),
                    key=lambda n: (str(n.number).zfill(4), n.iri))
-    province_iris = {link.object for link in by_predicate.get(str(PG.withinProvince), ()) if link.object in nodes}
+    province_iris = {link.object for link in by_predicate.get(_iri("pg:withinProvince"), ()) if link.object in nodes}
     provinces = sorted((nodes[p] for p in province_iris), key=lambda n: n.record_id)
     return ViewerData(list(nodes.values()), edges, tasks, provinces, types)
 
@@ -277,7 +279,7 @@ def _assign_tasks_and_provinces(nodes: dict[str, ViewerNode], scopes: dict[str, 
         if viewer_node.type_key == "WorkTask":
             viewer_node.tasks.add(node)
     # nodes the source ties to no practice (categories, unnamed parent regions) inherit from below
-    hierarchy = {str(SKOS.broader), str(SCHEMA.containedInPlace)}
+    hierarchy = {_iri("skos:broader"), _iri("schema:containedInPlace")}
     narrower = [(link.subject, link.object) for link in links if link.predicate in hierarchy]
     for _ in range(4):
         for child, parent in narrower:
@@ -289,8 +291,8 @@ def _assign_tasks_and_provinces(nodes: dict[str, ViewerNode], scopes: dict[str, 
 
 def _assign_outline(nodes: dict[str, ViewerNode], by_predicate: dict[str, list[Link]]) -> None:
     """The list's outline: each practice's measure and lead region, each measure's work task."""
-    for predicate, attribute in ((PG.measure, "parent"), (PG.task, "parent"), (PG.leadRegion, "lead")):
-        for link in by_predicate.get(str(predicate), ()):
+    for predicate, attribute in (("pg:measure", "parent"), ("pg:task", "parent"), ("pg:leadRegion", "lead")):
+        for link in by_predicate.get(_iri(predicate), ()):
             if link.subject in nodes and link.object in nodes and getattr(nodes[link.subject], attribute) is None:
                 setattr(nodes[link.subject], attribute, link.object)
 
@@ -760,13 +762,15 @@ def write_viewer(graph: GraphLike, out_path: Path, focus: str | None = None, dep
     return out_path
 
 
-def show_inline(graph: GraphLike, height: int = 720, **selection: Any) -> Any:
-    """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page."""
+def show_inline(graph: GraphLike | ViewerData, height: int = 720, **selection: Any) -> Any:
+    """The viewer inline in Jupyter: an ``<iframe srcdoc>`` holding the offline page (of ``graph``, or of
+    ``viewer_data`` read before, for several views of one graph)."""
     import html
 
     from IPython.display import HTML
 
-    page = render_html(select(viewer_data(graph), **selection))
+    data = graph if isinstance(graph, ViewerData) else viewer_data(graph)
+    page = render_html(select(data, **selection))
     frame_style = f"width:100%;height:{int(height)}px;border:1px solid #ddd"
     return HTML(f'<div class="practice-graph-viewer"><iframe srcdoc="{html.escape(page, quote=True)}" '
                 f'style="{frame_style}" sandbox="allow-scripts"></iframe></div>')
