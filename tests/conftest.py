@@ -13,7 +13,7 @@ import pytest
 from practice_graph.core.cache import CACHE_ENV, store_ntriples
 from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
-from practice_graph.rdf.export import serialise
+from practice_graph.rdf.export import canonical_ntriples
 from practice_graph.views import site
 from tests.servers import Listener, listening
 
@@ -84,11 +84,19 @@ def site_files(built: Built) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
+def viewer_site_files(built: Built) -> dict[str, bytes]:
+    """The static site of the session's build with its viewer: a second, separate render (the browser opens it)."""
+    from tests.sites import site_inputs  # (tests.sites imports this module)
+
+    return site.render_site(site_inputs(built.files[NTRIPLES], viewer=True))
+
+
+@pytest.fixture(scope="session")
 def hostile_site_files(built: Built) -> dict[str, bytes]:
     """The static site of the session's build with markup for labels, a hostile quote and id (tests.sites)."""
     from tests.sites import hostile, site_inputs  # (tests.sites imports this module)
 
-    return site.render_site(site_inputs(serialise(hostile(built.graph))[NTRIPLES]))
+    return site.render_site(site_inputs(canonical_ntriples(hostile(built.graph)).encode("utf-8")))
 
 
 @pytest.fixture(scope="module")

@@ -229,12 +229,12 @@ def test_centrality_lists_brokers(data) -> None:
             assert not network.has_edge(a, b) and kind not in (a, b)
 
 
-def test_analysis_reads_any_rdf_graph_the_same(graph, rendered) -> None:
+def test_analysis_reads_any_rdf_graph_the_same(built, graph) -> None:
     # A graph pulled from an endpoint: the same triples through Oxigraph's CONSTRUCT, re-parsed.
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(built.files[NTRIPLES], format=ox.RdfFormat.N_TRIPLES)  # the triples of ``graph``
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     pulled = Graph()
     pulled.parse(data=triples.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")

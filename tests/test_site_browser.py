@@ -20,15 +20,14 @@ import pytest
 
 from practice_graph.core.namespaces import ID, OA, PG
 from practice_graph.views import site
-from tests.sites import NTRIPLES, site_inputs
 from tests.test_viewer_browser import SCREENSHOT_DIR
 from tests.test_visualise import HOSTILE, HOSTILE_EN
 
 
 @pytest.fixture(scope="module")
-def site_dir(built, tmp_path_factory) -> Path:
+def site_dir(viewer_site_files, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    site.write_site(out, site.render_site(site_inputs(built.files[NTRIPLES], viewer=True)))
+    site.write_site(out, viewer_site_files)  # the session's render of the site with its viewer (conftest)
     return out
 
 
