@@ -83,6 +83,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(namespaces, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 DataSource = GraphLike | PracticeData
 
 
