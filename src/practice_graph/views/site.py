@@ -29,6 +29,7 @@ from practice_graph.core.files import read_folder, write_outputs
 from practice_graph.core.namespaces import PG, PREFIXES
 from practice_graph.core.web import accepted_media
 from practice_graph.sparql import query as queries
+from practice_graph.sparql.store import oxigraph_store
 from practice_graph.views.html import bilingual, page, relative, script_json, table, text
 from practice_graph.views.pages import (
     COLOURS,
@@ -494,11 +495,11 @@ def link_viewer_to_pages(viewer: bytes, view: GraphView) -> bytes:
 
 def render_viewer(ntriples: bytes) -> bytes:
     """The interactive viewer of the whole graph (views.viewer), as a page of the site."""
-    # Imported here: pyvis and rdflib's parser load only when the viewer is rendered (not for serve's start-up).
-    from practice_graph.sparql.store import rdflib_graph
+    # Imported here: pyvis loads only when the viewer is rendered (not for serve's start-up).
     from practice_graph.views.viewer import render_html, viewer_data
 
-    return render_html(viewer_data(rdflib_graph(ntriples))).encode("utf-8")
+    # read from a store of the N-Triples: an rdflib Graph would be parsed only to be written back for one
+    return render_html(viewer_data(oxigraph_store(ntriples))).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- serving: every IRI answers
