@@ -15,7 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 from practice_graph import __version__
 from practice_graph.cli import main
 from practice_graph.core.paths import NTRIPLES
-from practice_graph.pipeline import BuildFailed, build
+from practice_graph.pipeline import BuildFailed, build, checked
 from practice_graph.views import diff as diffing
 from practice_graph.views.dataset import jsonld_script, schema_org_dataset
 
@@ -119,21 +119,27 @@ def edited(tmp_path_factory, built) -> tuple[Path, Path]:
         'label: {zh: 河南省, en: "Henan Province"}', 'label: {zh: 河南省, en: "Henan"}', 1), encoding="utf-8")
     (root / "old.nt").write_bytes(built.files[NTRIPLES])
     (root / "new").mkdir()
-    (root / "new" / NTRIPLES).write_bytes(build(data, ROOT / "ontology", shacl=False).files[NTRIPLES])
+    # the N-Triples a build writes (checked: nothing else serialised)
+    (root / "new" / NTRIPLES).write_bytes(checked(data, ROOT / "ontology", shacl=False).files[NTRIPLES])
     return root / "old.nt", root / "new"
 
 
-def test_diff_of_a_graph_with_itself_is_empty(built) -> None:
-    snapshot = diffing.read_snapshot(built.files[NTRIPLES])
+@pytest.fixture(scope="module")
+def snapshot(built) -> diffing.Snapshot:
+    """The real graph as the diff reads it (each test compares it with another graph)."""
+    return diffing.read_snapshot(built.files[NTRIPLES])
+
+
+def test_diff_of_a_graph_with_itself_is_empty(snapshot) -> None:
     result = diffing.compare(snapshot, snapshot)
     assert result["summary"] == {} and "No record or relation differs." in diffing.diff_markdown(result)
 
 
-def test_diff_ignores_iris(built) -> None:
+def test_diff_ignores_iris(built, snapshot) -> None:
     # The same graph with every instance IRI moved to another base compares equal: ids are read, not IRIs.
     text = built.files[NTRIPLES].decode("utf-8")
     moved = text.replace("<https://w3id.org/practice-graph/id/", "<https://example.org/elsewhere/")
-    result = diffing.compare(diffing.read_snapshot(built.files[NTRIPLES]), diffing.read_snapshot(moved.encode()))
+    result = diffing.compare(snapshot, diffing.read_snapshot(moved.encode()))
     assert result["summary"] == {}
 
 
@@ -159,7 +165,7 @@ def test_diff_reports_removed_relation_and_changed_label_with_quotes(edited) -> 
         "records: pg:Region": {"added": 0, "removed": 0, "changed": 1}}
 
 
-def test_diff_shows_a_participation_as_a_relation_with_its_role(built) -> None:
+def test_diff_shows_a_participation_as_a_relation_with_its_role(built, snapshot) -> None:
     # 「建立人社部门牵头、住房城乡建设部门负责实施、财政和税务等部门提供政策支持的协同推进机制」 (4.(一)1): the
     # HRSS department leads; a graph where it only implements differs in that participant's role, nothing else.
     text = built.files[NTRIPLES].decode("utf-8")
@@ -167,7 +173,7 @@ def test_diff_shows_a_participation_as_a_relation_with_its_role(built) -> None:
             "<http://www.w3.org/ns/org#role> <https://w3id.org/practice-graph/id/roles/lead> .")
     assert lead in text
     edited = text.replace(lead, lead.replace("roles/lead", "roles/implement"))
-    result = diffing.compare(diffing.read_snapshot(built.files[NTRIPLES]), diffing.read_snapshot(edited.encode()))
+    result = diffing.compare(snapshot, diffing.read_snapshot(edited.encode()))
     (changed,) = result["relations"]["changed"]
     assert (changed["kind"], changed["subject"], changed["object"]) == (
         "participant", "henan-coordination-mechanism", "henan-hrss-department")

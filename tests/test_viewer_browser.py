@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from practice_graph.core.namespaces import ID
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.store import oxigraph_store
 from practice_graph.views import viewer as visualise
 from tests.conftest import unavailable
 from tests.synthetic import synthetic_graph
@@ -69,12 +71,15 @@ def hidden_ids(loaded: Loaded) -> set[str]:
 
 @pytest.fixture(scope="module")
 def data(built) -> visualise.ViewerData:
-    return visualise.viewer_data(built.graph)
+    return visualise.viewer_data(oxigraph_store(built.files[NTRIPLES]))
 
 
 @pytest.fixture(scope="module")
-def viewer_file(built, tmp_path_factory) -> Path:
-    return visualise.write_viewer(built.graph, tmp_path_factory.mktemp("viewer") / visualise.VIEWER_FILE)
+def viewer_file(data, tmp_path_factory) -> Path:
+    """The page of the whole graph, as ``write_viewer`` writes it (test_visualise: the same bytes)."""
+    path = tmp_path_factory.mktemp("viewer") / visualise.VIEWER_FILE
+    path.write_text(visualise.render_html(data), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -374,8 +379,8 @@ def test_large_graph_mode_is_drawn_without_physics(browser, tmp_path: Path) -> N
         loaded.page.close()
 
 
-def test_notebook_iframe_runs_the_same_page_offline(browser, built, data, tmp_path: Path) -> None:
-    markup = visualise.show_inline(built.graph, focus="henan", depth=1).data
+def test_notebook_iframe_runs_the_same_page_offline(browser, data, tmp_path: Path) -> None:
+    markup = visualise.show_inline(data, focus="henan", depth=1).data  # the module's viewer data
     path = tmp_path / "notebook-output.html"
     path.write_text(f'<!DOCTYPE html><meta charset="utf-8">{markup}', encoding="utf-8")
     page = browser.new_page()
@@ -391,7 +396,7 @@ def test_notebook_iframe_runs_the_same_page_offline(browser, built, data, tmp_pa
             assert time.monotonic() < deadline, "the iframe's viewer never stabilised"
             frame = next((f for f in page.frames if f != page.main_frame), None)
             time.sleep(0.05)
-        expected = visualise.select(data, focus="henan", depth=1)  # data: viewer_data(built.graph)
+        expected = visualise.select(data, focus="henan", depth=1)
         assert frame.evaluate("pgViewer.nodes.length") == len(expected.nodes)
         assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
         assert errors == []

@@ -323,13 +323,12 @@ def test_positions_are_the_same_in_another_process() -> None:
     assert len(set(here)) == 300
 
 
-def test_page_is_deterministic(built, store, tmp_path: Path) -> None:
-    first = visualise.write_viewer(store, tmp_path / "a" / visualise.VIEWER_FILE)
-    second = visualise.write_viewer(Graph().parse(data=built.files[NTRIPLES], format="nt"),  # built.graph's triples
-                                    tmp_path / "b" / visualise.VIEWER_FILE)
-    assert first.read_bytes() == second.read_bytes()
-    assert sorted(p.name for p in first.parent.iterdir()) == [visualise.VIEWER_FILE]  # no temporary left
-    first.read_bytes().decode("utf-8")
+def test_page_is_deterministic(built, page, tmp_path: Path) -> None:
+    # the module's page (read from the store of the build's N-Triples) and, written by write_viewer, the
+    # page of the same triples read from an rdflib Graph
+    written = visualise.write_viewer(built.graph, tmp_path / "viewer" / visualise.VIEWER_FILE)
+    assert written.read_bytes() == page.encode("utf-8")
+    assert sorted(p.name for p in written.parent.iterdir()) == [visualise.VIEWER_FILE]  # no temporary left
 
 
 def test_hostile_text_is_data_not_markup() -> None:
@@ -373,8 +372,8 @@ def test_only_labels_that_may_be_too_wide_carry_the_width_constraint() -> None:
         assert constrained == (len(node["label"]) > 9), node["label"]
 
 
-def test_show_inline_wraps_the_page_in_srcdoc(built) -> None:
-    shown = visualise.show_inline(built.graph, focus="henan")
+def test_show_inline_wraps_the_page_in_srcdoc(data) -> None:
+    shown = visualise.show_inline(data, focus="henan")  # the module's viewer data (test_api gives it a store)
     markup = shown.data
     assert markup.startswith('<div class="practice-graph-viewer"><iframe srcdoc="&lt;!DOCTYPE html&gt;')
     assert "<script" not in markup and '"' not in markup[markup.index('srcdoc="') + 8:markup.index('" style=')]
