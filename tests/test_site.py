@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import unquote, urldefrag
 
+import lxml.html
 import pytest
 from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -233,30 +234,19 @@ def test_the_map_shades_the_13_provinces_and_places_the_29_leading_regions(files
 # --------------------------------------------------------------------------- links and safety
 
 
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if found.get("id"):
-            self.ids.add(found["id"] or "")
-        for name in ("href", "src"):
-            if found.get(name):
-                self.links.append(found[name] or "")
+def links_and_ids(markup: bytes) -> tuple[list[str], set[str]]:
+    """Every non-empty ``href`` and ``src`` of a page (SVG's too) and its element ids, as an HTML parser
+    reads them (entities decoded): lxml's, in C (the standard library's took 3 s for the site's 951 pages)."""
+    document = lxml.html.document_fromstring(markup)
+    return ([str(link) for link in document.xpath("//@href | //@src") if link],
+            {str(found) for found in document.xpath("//@id") if found})
 
 
 def broken_links(files: dict[str, bytes]) -> list[str]:
-    parsed: dict[str, Links] = {}
-    for path, content in files.items():
-        if path.endswith(".html"):
-            parsed[path] = Links()
-            parsed[path].feed(content.decode("utf-8"))
+    parsed = {path: links_and_ids(content) for path, content in files.items() if path.endswith(".html")}
     broken = []
-    for path, links in parsed.items():
-        for link in links.links:
+    for path, (links, _) in parsed.items():
+        for link in links:
             if link.startswith(("data:", "javascript:")) or re.match(r"^[a-z]+:", link):
                 if not link.startswith("data:"):
                     broken.append(f"{path}: external {link}")
@@ -265,9 +255,20 @@ def broken_links(files: dict[str, bytes]) -> list[str]:
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(target))) if target else path
             if resolved not in files:
                 broken.append(f"{path}: {link}")
-            elif fragment and resolved in parsed and fragment not in parsed[resolved].ids:
+            elif fragment and resolved in parsed and fragment not in parsed[resolved][1]:
                 broken.append(f"{path}: {link} (no anchor)")
     return broken
+
+
+def test_the_link_checker_finds_a_missing_page_a_missing_anchor_and_a_host() -> None:
+    page = (b'<p id="here"><a href="a.html#here">a</a> <a href="b.html">b</a> <a href="a.html#gone">c</a>'
+            b'<svg><a href="https://example.org/"><text>d</text></a></svg> <img src="c.png"> '
+            b'<a href="a.html?x=1&amp;y=2#here">e</a></p>')
+    assert links_and_ids(page)[0] == ["a.html#here", "b.html", "a.html#gone", "https://example.org/", "c.png",
+                                      "a.html?x=1&y=2#here"]
+    assert broken_links({"a.html": page}) == [
+        "a.html: b.html", "a.html: a.html#gone (no anchor)", "a.html: external https://example.org/",
+        "a.html: c.png", "a.html: a.html?x=1&y=2#here"]
 
 
 def test_every_link_of_the_site_resolves(files) -> None:
