@@ -13,7 +13,6 @@ import pytest
 from practice_graph.core.cache import CACHE_ENV, store_ntriples
 from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
-from practice_graph.rdf.export import canonical_ntriples
 from practice_graph.views import site
 from tests.servers import Listener, listening
 
@@ -96,7 +95,7 @@ def hostile_site_files(built: Built) -> dict[str, bytes]:
     """The static site of the session's build with markup for labels, a hostile quote and id (tests.sites)."""
     from tests.sites import hostile, site_inputs  # (tests.sites imports this module)
 
-    return site.render_site(site_inputs(canonical_ntriples(hostile(built.graph)).encode("utf-8")))
+    return site.render_site(site_inputs(hostile(built.files[NTRIPLES])))
 
 
 @pytest.fixture(scope="module")

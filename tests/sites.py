@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from rdflib import RDFS, Graph, Literal
+import pyoxigraph as ox
+from rdflib import RDFS
 from rdflib.namespace import DCTERMS
 
 from practice_graph.core.namespaces import ID, OA
+from practice_graph.rdf.export import canonical_ntriples
 from practice_graph.views import site
 from tests.conftest import ONTOLOGY, SOURCE
 from tests.test_visualise import HOSTILE, HOSTILE_EN
@@ -32,20 +34,24 @@ def site_inputs(ntriples: bytes, viewer: bool = False) -> site.SiteInputs:
                            viewer=(lambda: site.render_viewer(ntriples)) if viewer else None)
 
 
-def hostile(graph: Graph) -> Graph:
-    """The graph with an entry of every page kind labelled with markup, a hostile quote and id."""
-    copy = Graph()
-    targets = {ID[name] for name in ("henan", "p-1-2-1", "interdepartmental-coordination-mechanism",
-                                     "henan-coordination-mechanism", "henan-hrss", "department-types/housing", "t-1",
-                                     "gushi")}
-    for triple in graph:
-        if triple[0] in targets and triple[1] == RDFS.label:
+def hostile(ntriples: bytes) -> bytes:
+    """The graph (N-Triples) with an entry of every page kind labelled with markup, a hostile quote and id,
+    as canonical N-Triples (read and written by Oxigraph: no rdflib Graph of the whole graph is made)."""
+    label, exact, identifier = (ox.NamedNode(str(term)) for term in (RDFS.label, OA.exact, DCTERMS.identifier))
+    targets = {ox.NamedNode(str(ID[name])) for name in (
+        "henan", "p-1-2-1", "interdepartmental-coordination-mechanism", "henan-coordination-mechanism", "henan-hrss",
+        "department-types/housing", "t-1", "gushi")}
+    quote, anhui = ox.Literal("河南省固始县"), ox.NamedNode(str(ID["anhui"]))
+    triples = []
+    for triple in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        if triple.subject in targets and triple.predicate == label:
             continue
-        copy.add(triple)
+        if triple.predicate == exact and triple.object == quote:
+            triple = ox.Triple(triple.subject, exact, ox.Literal(HOSTILE))
+        elif triple.subject == anhui and triple.predicate == identifier:
+            triple = ox.Triple(anhui, identifier, ox.Literal("../../" + HOSTILE))
+        triples.append(triple)
     for node in targets:
-        copy.add((node, RDFS.label, Literal(HOSTILE, lang="zh")))
-        copy.add((node, RDFS.label, Literal(HOSTILE_EN, lang="en")))
-    for selector in graph.subjects(OA.exact, Literal("河南省固始县")):
-        copy.set((selector, OA.exact, Literal(HOSTILE)))
-    copy.set((ID["anhui"], DCTERMS.identifier, Literal("../../" + HOSTILE)))
-    return copy
+        triples.append(ox.Triple(node, label, ox.Literal(HOSTILE, language="zh")))
+        triples.append(ox.Triple(node, label, ox.Literal(HOSTILE_EN, language="en")))
+    return canonical_ntriples(triples).encode("utf-8")
