@@ -400,9 +400,10 @@ def broken_graph(base: Graph, case: Case) -> tuple[Graph, list[tuple[Node, str]]
     return graph, case.edit(graph, Picker(graph))
 
 
-def all_broken_graph(base: Graph) -> tuple[Graph, dict[str, list[tuple[Node, str]]]]:
-    """One copy of ``base`` with every case's edit applied, each on nodes of its own; expectations by case."""
-    graph = _copy(base)
+def all_broken_graph(base: Graph, in_place: bool = False) -> tuple[Graph, dict[str, list[tuple[Node, str]]]]:
+    """One copy of ``base`` (``base`` itself when ``in_place``, for a graph made for it) with every case's
+    edit applied, each on nodes of its own; expectations by case."""
+    graph = base if in_place else _copy(base)
     pick = Picker(graph)
     return graph, {case.name: case.edit(graph, pick) for case in CASES if case.name not in COMBINED_OUT}
 
