@@ -119,19 +119,29 @@ def table(header: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") -
 def page(path: str, title_zh: str, title_en: str, body: str, *, style: str = "", script: str = "",
          head: str = "") -> bytes:
     """A whole page of the site at ``path``: frame, navigation, policy, UTF-8 bytes."""
-    navigation = " ".join(
-        f'<a href="{text(relative(path, target))}">{text(zh)} · {text(en)}</a>' for target, zh, en in NAVIGATION)
-    home = text(relative(path, "index.html"))
     title = " · ".join(part for part in (title_zh, title_en) if part)
     scripts = f"<script>{script}</script>\n" if script else ""
     return (
         "<!doctype html>\n"
         '<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{text(CSP)}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_ESCAPED_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{text(title)} · {SITE_NAME_EN}</title>\n{head}"
         f"<style>{STYLE}{style}</style>\n</head>\n<body>\n"
-        f'<header class="site"><a class="brand" href="{home}">{SITE_NAME_ZH} · {SITE_NAME_EN}</a>\n'
-        f"<nav>{navigation}</nav></header>\n<main>\n{body}\n</main>\n{scripts}</body>\n</html>\n"
+        f"{_site_header(posixpath.dirname(path))}<main>\n{body}\n</main>\n{scripts}</body>\n</html>\n"
     ).encode()
+
+
+_ESCAPED_CSP = text(CSP)
+
+
+@lru_cache(maxsize=256)
+def _site_header(folder: str) -> str:
+    """The brand and the navigation of every page in ``folder``: made once per folder, not once per page."""
+    page_path = posixpath.join(folder, "page.html")
+    navigation = " ".join(
+        f'<a href="{text(relative(page_path, target))}">{text(zh)} · {text(en)}</a>' for target, zh, en in NAVIGATION)
+    home = text(relative(page_path, "index.html"))
+    return (f'<header class="site"><a class="brand" href="{home}">{SITE_NAME_ZH} · {SITE_NAME_EN}</a>\n'
+            f"<nav>{navigation}</nav></header>\n")

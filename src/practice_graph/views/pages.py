@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -158,6 +159,8 @@ class GraphView:
     rollup: dict[Any, list[tuple[Any, Any]]]
     mechanism_regions: dict[Any, list[tuple[Any, Any]]]
     by_id: dict[str, Node] = field(default_factory=dict)
+    # links to nodes' pages, made once per folder of the linking page: (folder, term, both) -> markup
+    links: dict[tuple[str, Any, bool], str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.by_id = {node.id: node for node in self.nodes.values()}
@@ -275,9 +278,17 @@ def node_link(view: GraphView, from_path: str, term: Any, *, both: bool = True) 
             attribute = f' lang="{text(language)}"' if language else ""
             return f"<span{attribute}>{text(term.value)}</span>"
         return f"<code>{text(value_of(term))}</code>"
-    href = text(url_quote(relative(from_path, node.path), safe="/#:."))
-    labels = bilingual(node.zh or node.id, node.en) if both else text(node.label)
-    return f'<a class="value" href="{href}">{labels}</a>'
+    key = (posixpath.dirname(from_path), term, both)
+    link = view.links.get(key)
+    if link is None:
+        labels = bilingual(node.zh or node.id, node.en) if both else text(node.label)
+        link = view.links[key] = f'<a class="value" href="{page_href(from_path, node)}">{labels}</a>'
+    return link
+
+
+def page_href(from_path: str, node: Node) -> str:
+    """The escaped link from a page to a node's page."""
+    return text(url_quote(relative(from_path, node.path), safe="/#:."))
 
 
 def relation_name(view: GraphView, predicate: Any) -> str:
@@ -444,7 +455,7 @@ def neighbourhood_svg(view: GraphView, node: Node) -> str:
     for term, how, x, y in points:
         other = view.nodes[term]
         colour = COLOURS.get(str(other.type), OTHER_COLOUR)
-        href = text(url_quote(relative(node.path, other.path), safe="/#:."))
+        href = page_href(node.path, other)
         anchor = "start" if x > cx + 5 else "end" if x < cx - 5 else "middle"
         dx = 9 if anchor == "start" else -9 if anchor == "end" else 0
         dy = 4 if anchor != "middle" else (-11 if y < cy else 18)
