@@ -156,3 +156,17 @@ def data_copy(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+# --------------------------------------------------------------------------- suite-b
+
+
+@pytest.fixture(scope="session")
+def large_viewer() -> tuple[Any, str]:
+    """A synthetic graph of 1,500 viewer nodes (past the large mode's 1,000), its viewer data and page:
+    drawn once for the test of the page and the browser's."""
+    from practice_graph.views import viewer
+    from tests.synthetic import synthetic_graph
+
+    data = viewer.viewer_data(synthetic_graph(1500))
+    return data, viewer.render_html(data)

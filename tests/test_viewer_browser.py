@@ -364,10 +364,10 @@ def test_hostile_label_runs_nothing_and_shows_as_text(browser, tmp_path: Path) -
         loaded.page.close()
 
 
-def test_large_graph_mode_is_drawn_without_physics(browser, tmp_path: Path) -> None:
-    data = visualise.viewer_data(synthetic_graph(1500))
+def test_large_graph_mode_is_drawn_without_physics(browser, large_viewer, tmp_path: Path) -> None:
+    data, page = large_viewer  # a synthetic graph of 1,500 nodes (conftest; test_visualise reads the page too)
     path = tmp_path / "large.html"
-    path.write_text(visualise.render_html(data), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     loaded = open_viewer(browser, path)
     try:
         assert loaded.js("pgViewer.nodes.length") == len(data.nodes) == 1500

@@ -348,13 +348,12 @@ def test_hostile_text_is_data_not_markup() -> None:
     assert {"zh": HOSTILE, "en": HOSTILE_EN, "rid": "hostile"} in view["provinces"]
 
 
-def test_large_graphs_get_precomputed_positions_and_no_physics() -> None:
-    data = visualise.viewer_data(synthetic_graph(1200))
-    assert data.large and len(data.nodes) == 1200
-    page = visualise.render_html(data)
+def test_large_graphs_get_precomputed_positions_and_no_physics(large_viewer) -> None:
+    data, page = large_viewer  # a synthetic graph's viewer data and page (conftest; the browser opens it too)
+    assert data.large and len(data.nodes) == 1500
     nodes = nodes_json(page)
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in nodes)
-    assert len({(n["x"], n["y"]) for n in nodes}) > 1100
+    assert len({(n["x"], n["y"]) for n in nodes}) > 1400
     options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
     assert options["physics"] == {"enabled": False} and options["edges"]["smooth"] is False
     assert visualise.precomputed_positions(50, [(0, 1)]) == visualise.precomputed_positions(50, [(0, 1)])
