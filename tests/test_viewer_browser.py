@@ -83,14 +83,14 @@ def viewer_file(data, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def viewer(browser, viewer_file) -> Iterator[Loaded]:
-    """The whole graph, one click past the overview it opens on."""
-    loaded = open_viewer(browser, viewer_file)
-    assert loaded.js("pgViewer.mode") == "overview"
-    loaded.page.click("#pg-show-graph")
-    assert loaded.js("pgViewer.mode") == "graph"
-    yield loaded
-    loaded.page.close()
+def viewer(first_screen: Loaded) -> Loaded:
+    """The whole graph, one click past the overview it opens on: the first screen's page, loaded once for the
+    module (its tests come first in this file and leave it on the overview; its messages and requests since
+    it was opened are checked below)."""
+    assert first_screen.js("pgViewer.mode") == "overview"
+    first_screen.page.click("#pg-show-graph")
+    assert first_screen.js("pgViewer.mode") == "graph"
+    return first_screen
 
 
 def overview_boxes(loaded: Loaded) -> dict[str, dict[str, float]]:
@@ -115,7 +115,7 @@ def overlaps(boxes: dict[str, dict[str, float]]) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def first_screen(browser, viewer_file) -> Iterator[Loaded]:
-    """The page as it opens: the overview."""
+    """The page as it opens: the overview (then the whole graph: ``viewer``)."""
     loaded = open_viewer(browser, viewer_file)
     yield loaded
     loaded.page.close()
