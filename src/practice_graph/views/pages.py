@@ -69,7 +69,7 @@ def select(store: ox.Store, name: str, **bound: Any) -> list[dict[str, Any]]:
     solutions = store.query(read_query(name), substitutions=substitutions, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions), f"view {name} is not a SELECT"
     names = [variable.value for variable in solutions.variables]
-    return [{key: solution[key] for key in names} for solution in solutions]
+    return [dict(zip(names, solution, strict=True)) for solution in solutions]  # (a solution iterates its values)
 
 
 def value_of(term: Any) -> str:
