@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -157,3 +158,15 @@ def data_copy(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+# ------------------------------------------------------------------------------ suite-a
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """After each test (its fixtures' values released): collect once, then freeze what survives.
+
+    The session's fixtures (the build, its rdflib graph, stores, renders, matplotlib) are hundreds of
+    thousands of long-lived objects; Python's full collections walked them all again and again (about
+    an eighth of the CPU of the analysis tests). Frozen objects are never walked again; objects that
+    die later are still freed by their reference counts."""
+    gc.collect()
+    gc.freeze()
