@@ -170,3 +170,16 @@ def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str])
     die later are still freed by their reference counts."""
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(scope="session")
+def kept_shacl_verdict(built: Built, shacl_lines: list[str], seeded_cache: Path) -> Path:
+    """The cache holding the session's build and its SHACL verdict (``shacl_lines``: conforms), kept as
+    ``validate`` keeps it: a command that checks the session's build reads the verdict, never re-running
+    the engines on the same graph, shapes and ontology."""
+    from practice_graph.core.renders import keep_render
+    from practice_graph.rdf.shacl import CONFORMS, VERDICT, shacl_key
+
+    assert shacl_lines == []
+    assert keep_render(shacl_key(built.files[NTRIPLES], ONTOLOGY), VERDICT, CONFORMS, root=seeded_cache)
+    return seeded_cache
