@@ -9,20 +9,48 @@ trade union, the trio of cq04.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.store import oxigraph_store
 from practice_graph.views import analysis, charts
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @pytest.fixture(scope="module")
 def data(built) -> analysis.PracticeData:
-    return analysis.read_practice_data(built.graph)
+    return analysis.read_practice_data(oxigraph_store(built.files[NTRIPLES]))
 
 
-def test_heatmap_axes_name_regions_and_mechanisms_in_both_languages(data) -> None:
+@pytest.fixture(scope="module")
+def heatmap(data) -> tuple[charts.HeatmapTable, Any]:
+    """The heatmap's table and its figure (made in the charts' settings); the tests only read it."""
+    table = charts.heatmap_table(data)
     with charts._drawing():
-        figure = charts.heatmap_figure(data)
+        return table, charts.heatmap_figure(table)
+
+
+@pytest.fixture(scope="module")
+def network(data) -> nx.Graph:
+    return analysis.co_participation_graph(data)
+
+
+@pytest.fixture(scope="module")
+def network_drawn(network) -> tuple[Any, Any]:
+    """The co-participation chart's figure drawn once, without rendering (the labels' boxes are placed
+    when the figure is drawn), and its renderer; the tests only measure it."""
+    with charts._drawing():
+        figure = charts.network_figure(network)
+        figure.draw_without_rendering()
+        return figure, figure.canvas.get_renderer()
+
+
+def test_heatmap_axes_name_regions_and_mechanisms_in_both_languages(data, heatmap) -> None:
+    _, figure = heatmap
     axes = figure.axes[0]
     regions = [label.get_text() for label in axes.get_yticklabels()]
     mechanisms = [label.get_text() for label in axes.get_xticklabels()]
@@ -32,12 +60,9 @@ def test_heatmap_axes_name_regions_and_mechanisms_in_both_languages(data) -> Non
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("机制 Mechanism", "地区 Region")
 
 
-def test_co_participation_labels_never_overlap(data) -> None:
-    network = analysis.co_participation_graph(data)
+def test_co_participation_labels_never_overlap(network, network_drawn) -> None:
+    figure, renderer = network_drawn
     with charts._drawing():
-        figure = charts.network_figure(network)
-        figure.draw_without_rendering()  # the labels' boxes are placed when the figure is drawn
-        renderer = figure.canvas.get_renderer()
         labels = [text for text in figure.axes[0].texts if text.get_gid() == charts.LABEL_GID]
         # the label as drawn: its white box (which holds the text)
         boxes = [(text.get_text().splitlines()[0], text.get_bbox_patch().get_window_extent(renderer))
@@ -52,11 +77,9 @@ def test_co_participation_labels_never_overlap(data) -> None:
                for _, box in boxes)
 
 
-def test_heatmap_cells_show_their_counts(data) -> None:
+def test_heatmap_cells_show_their_counts(heatmap) -> None:
     # read off data/skeleton.yaml: two of 宁波市's practices (p-1-4-2, p-3-4-2) adopt 党建引领 Party building
-    table = charts.heatmap_table(data)
-    with charts._drawing():
-        figure = charts.heatmap_figure(table)
+    table, figure = heatmap
     axes = figure.axes[0]
     regions = [label.get_text() for label in axes.get_yticklabels()]
     mechanisms = [label.get_text() for label in axes.get_xticklabels()]
@@ -84,8 +107,8 @@ def test_charts_are_cut_with_a_clear_margin(rendered_analysis) -> None:
         assert (pixels[pad:-pad, pad:-pad] != 255).any(axis=2)[:, [0, -1]].any(axis=0).all(), name
 
 
-def test_labels_moved_off_their_nodes_have_a_line_to_them(data) -> None:
-    network = analysis.co_participation_graph(data)
+def test_labels_moved_off_their_nodes_have_a_line_to_them(network_drawn) -> None:
+    figure, renderer = network_drawn
     points = charts.DPI / 72
     pad = charts.LABEL_PAD * charts.LABEL_SIZE * points
 
@@ -99,9 +122,6 @@ def test_labels_moved_off_their_nodes_have_a_line_to_them(data) -> None:
         return 0 < outside(box, start) <= 2 * points + 0.01 and abs(short_of_node - 4 * points) < 0.01
 
     with charts._drawing():  # the labels measured in the charts' font
-        figure = charts.network_figure(network)
-        figure.draw_without_rendering()
-        renderer = figure.canvas.get_renderer()
         axes = figure.axes[0]
         boxes = [text.get_window_extent(renderer) for text in axes.texts if text.get_gid() == charts.LABEL_GID]
     nodes = [axes.transData.transform(line.get_xydata()[0]) for line in axes.lines]  # the nodes' markers, in order
@@ -113,9 +133,8 @@ def test_labels_moved_off_their_nodes_have_a_line_to_them(data) -> None:
     assert all(any(leads(box, node, line) for box, node in zip(boxes, nodes, strict=True)) for line in lines)
 
 
-def test_co_participation_chart_is_deterministic(data, rendered_analysis) -> None:
+def test_co_participation_chart_is_deterministic(network, rendered_analysis) -> None:
     # drawn again, the same bytes as the session's drawing of the same chart (conftest.rendered_analysis)
-    network = analysis.co_participation_graph(data)
     assert charts.network_png(network) == rendered_analysis["co_participation.png"]
 
 

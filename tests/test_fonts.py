@@ -13,12 +13,14 @@ from click.testing import CliRunner
 from matplotlib import font_manager
 
 from practice_graph.cli import main
+from practice_graph.core.paths import NTRIPLES
+from practice_graph.sparql.store import oxigraph_store
 from practice_graph.views import analysis, charts
 
 
 @pytest.fixture(scope="module")
 def data(built) -> analysis.PracticeData:
-    return analysis.read_practice_data(built.graph)
+    return analysis.read_practice_data(oxigraph_store(built.files[NTRIPLES]))
 
 
 def _reset() -> None:
@@ -65,13 +67,10 @@ def test_a_system_cjk_font_is_used_when_present() -> None:
     assert font.origin == "system" and "site-packages" not in font.path
 
 
-def test_no_cjk_font_at_all_is_a_warning_and_the_analysis_is_written(no_system_fonts, built, monkeypatch,
+def test_no_cjk_font_at_all_is_a_warning_and_the_analysis_is_written(no_system_fonts, seeded_cache, monkeypatch,
                                                                      tmp_path) -> None:
-    from practice_graph import pipeline
-    from practice_graph.core.paths import NTRIPLES
-
+    # ``analyze`` reads the session's build from the tests' cache (conftest)
     monkeypatch.setattr(charts, "_packaged_font_file", lambda: None)
-    monkeypatch.setattr(pipeline, "built_ntriples", lambda *args: built.files[NTRIPLES])
     _reset()
     assert charts.chart_font().origin == "none"
     result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path / "analysis")])

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
 from practice_graph.core.files import write_atomically, write_outputs
 
@@ -113,19 +112,22 @@ def test_html_report_holds_the_same_tables_and_quotes(rendered) -> None:
 
 
 def test_html_report_shows_a_hostile_label_as_text(built) -> None:
-    from rdflib import RDFS, Literal
+    import pyoxigraph as ox
+    from rdflib import RDFS
 
     from practice_graph.core.namespaces import ID
+    from practice_graph.core.paths import NTRIPLES
+    from practice_graph.sparql.store import oxigraph_store
     from practice_graph.views.analysis import analyse
     from practice_graph.views.report import REPORT, REPORT_HTML, report_html, report_markdown
 
-    graph = Graph()
-    for triple in built.graph:
-        graph.add(triple)
+    graph = oxigraph_store(built.files[NTRIPLES])  # the built graph, with Henan's Chinese label made hostile
     hostile = '<img src=x onerror="alert(1)">&amp;'
-    henan = ID["henan"]
-    graph.remove((henan, RDFS.label, Literal("河南省", lang="zh")))
-    graph.add((henan, RDFS.label, Literal(hostile, lang="zh")))
+    henan, label = ox.NamedNode(str(ID["henan"])), ox.NamedNode(str(RDFS.label))
+    chinese = ox.Quad(henan, label, ox.Literal("河南省", language="zh"), ox.DefaultGraph())
+    assert chinese in graph
+    graph.remove(chinese)
+    graph.add(ox.Quad(henan, label, ox.Literal(hostile, language="zh"), ox.DefaultGraph()))
     # the report as render_analysis writes it, without drawing the charts it links
     page = report_html(report_markdown(analyse(graph), [REPORT, REPORT_HTML]), {})
     assert "<img src=x" not in page and "onerror=\"alert" not in page

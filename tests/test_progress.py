@@ -68,7 +68,7 @@ def test_phases_left_by_an_error_stop_where_they_were(capsys) -> None:
 
 
 @pytest.mark.parametrize("columns", [100, 0])
-def test_validate_shows_its_phases_on_a_terminal(seeded_cache, columns: int) -> None:
+def test_validate_shows_its_phases_on_a_terminal(kept_shacl_verdict, columns: int) -> None:
     env = {key: value for key, value in os.environ.items() if key != "CI"}
     shown = on_terminal([*CLI, "validate"], env, columns)
     for number, name in enumerate(VALIDATE_PHASES):
@@ -76,7 +76,7 @@ def test_validate_shows_its_phases_on_a_terminal(seeded_cache, columns: int) -> 
     assert "validate: 3/3" in shown and "ok: " in shown
 
 
-def test_validate_is_quiet_in_a_pipe_and_in_ci(seeded_cache) -> None:
+def test_validate_is_quiet_in_a_pipe_and_in_ci(kept_shacl_verdict) -> None:
     env = {key: value for key, value in os.environ.items() if key != "CI"}
     piped = subprocess.run([*CLI, "validate"], env=env, cwd=PROJECT, capture_output=True, text=True, check=True)
     assert piped.stderr == "" and piped.stdout.startswith("ok: ")

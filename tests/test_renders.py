@@ -57,11 +57,13 @@ def test_the_key_names_the_graph(built: Built) -> None:
     assert key != render_key(built.files[NTRIPLES] + b"<urn:a> <urn:b> <urn:c> .\n")
 
 
-def test_a_build_from_kept_renders_draws_nothing_and_writes_the_same_bytes(rendered_analysis, tmp_path: Path) -> None:
+def test_a_build_from_kept_renders_draws_nothing_and_writes_the_same_bytes(rendered_analysis, kept_shacl_verdict,
+                                                                          tmp_path: Path) -> None:
     """A second build reads the JSON-LD, analysis and viewer back, and SHACL's verdict: matplotlib, pyvis,
     networkx and the SHACL engines are not even imported.
 
-    (The first reads the analysis the session drew, and draws the viewer and the JSON-LD.)"""
+    (The first reads the analysis the session drew and the session's SHACL verdict, and draws the viewer
+    and the JSON-LD.)"""
     script = ("import sys; from practice_graph.cli import main\n"
               "try:\n    main(sys.argv[1:])\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
               "print(sorted(m for m in ('matplotlib', 'pyvis', 'scipy', 'networkx', 'pyshacl', 'pyshacl_turbo')"
