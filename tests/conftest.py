@@ -14,8 +14,9 @@ import pytest
 from practice_graph.core.cache import CACHE_ENV, store_ntriples
 from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
+from practice_graph.sparql.endpoint import Limits
 from practice_graph.views import site
-from tests.servers import Listener, listening
+from tests.servers import Listener, endpoint_in_thread, listening, url_of
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"
@@ -196,3 +197,15 @@ def kept_shacl_verdict(built: Built, shacl_lines: list[str], seeded_cache: Path)
     assert shacl_lines == []
     assert keep_render(shacl_key(built.files[NTRIPLES], ONTOLOGY), VERDICT, CONFORMS, root=seeded_cache)
     return seeded_cache
+
+
+# --------------------------------------------------------------------------- suite-c
+
+
+@pytest.fixture(scope="session")
+def session_endpoint(built: Built) -> Iterator[str]:
+    """The session's build served over loopback HTTP (one worker, a 10 s time limit, the other limits as
+    default): the URL of its /sparql. For tests that only read through it; a test that stops a worker
+    or needs other limits starts its own."""
+    with endpoint_in_thread(built.files[NTRIPLES], Limits(timeout_s=10)) as server:
+        yield url_of(server)

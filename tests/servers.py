@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from practice_graph.sparql.endpoint import Limits, SparqlServer
+from practice_graph.sparql.endpoint import SHUTDOWN_POLL_S, Limits, SparqlServer
 
 HOST = "127.0.0.1"
 SOURCES = Path(__file__).resolve().parent.parent / "src"
@@ -70,7 +70,8 @@ def endpoint_in_thread(graph: bytes | Path, limits: Limits | None = None, worker
                        **options) -> Iterator[SparqlServer]:
     """``SparqlServer`` on a free loopback port, serving from a daemon thread; shut down on leaving."""
     server = SparqlServer((HOST, 0), graph, limits or Limits(), workers=workers, **options)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # polled for the stop as `serve` polls (socketserver's default, 0.5 s, delays every shutdown)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S}, daemon=True).start()
     try:
         yield server
     finally:

@@ -20,8 +20,10 @@ from practice_graph.sparql.endpoint import Limits, SparqlServer
 from tests.servers import endpoint_in_thread
 from tests.test_endpoint import ASK_HENAN, get, post_query, request
 
-LIMITS = Limits(timeout_s=3.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 1024 * 1024,
-                request_timeout_s=2.0, max_threads=4, max_pending=2)
+# The time limit and the request deadline are as short as the tests that wait for them allow (what they
+# check is that each is enforced): a parse of a deep or long query still ends well within 2 s.
+LIMITS = Limits(timeout_s=2.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 1024 * 1024,
+                request_timeout_s=1.0, max_threads=4, max_pending=2)
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +189,7 @@ def test_a_slow_client_is_cut_off_at_the_request_deadline(server, endpoint) -> N
 
 def test_connections_past_the_threads_and_the_queue_get_503_at_once(built) -> None:
     # Its own server, whose idle connections keep their threads for the whole test however slow
-    # the machine (with the module's 2 s request deadline they could be let go before the last one).
+    # the machine (with the module's 1 s request deadline they could be let go before the last one).
     limits = Limits(timeout_s=3.0, request_timeout_s=60.0, max_threads=2, max_pending=2)
     with endpoint_in_thread(built.files[NTRIPLES], limits) as busy:
         address = busy.server_address[:2]

@@ -17,7 +17,7 @@ CLIENTS = textwrap.dedent("""
     from practice_graph.sparql.endpoint import Limits, SparqlServer
 
     server = SparqlServer(("127.0.0.1", 0), Path(sys.argv[1]).read_bytes(), Limits(), workers=2)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     port = server.server_address[1]
     texts = [bound_text(q, {"node": "henan"} if q.name == "evidence" else None) for q in named_queries()]
     statuses = []

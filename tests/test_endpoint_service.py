@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import urllib.parse
-from collections.abc import Iterator
 
 import pytest
 
@@ -20,15 +19,13 @@ from practice_graph.sparql.endpoint import (
     check_query,
     normalise_query,
 )
-from tests.servers import endpoint_in_thread, url_of
 from tests.test_endpoint import post_query, request
 
 
-@pytest.fixture(scope="module")
-def endpoint(built) -> Iterator[str]:
-    limits = Limits(timeout_s=5.0, max_body_bytes=64 * 1024, max_result_bytes=4 * 1024 * 1024)
-    with endpoint_in_thread(built.files[NTRIPLES], limits) as server:
-        yield url_of(server)
+@pytest.fixture
+def endpoint(session_endpoint: str) -> str:
+    """The session's endpoint (conftest): none of these queries stops a worker or meets a limit."""
+    return session_endpoint
 
 
 # Each names the listener as {url} (http://127.0.0.1:PORT/) or {port}. All SERVICE forms must be

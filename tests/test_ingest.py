@@ -41,6 +41,9 @@ from practice_graph.ingest import (
 
 from .conftest import DATA, PROJECT, SOURCE
 
+# LibYAML's parser and emitter where PyYAML has them (the drafts are plain YAML: the same data either way)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 HEADER = "序号\t工作任务\t主要举措\t经验做法\n"
 ROW_1 = "一 推进农民工向新时代建筑产业工人转型\t\t(一) 培育自有产业工人\t"
 
@@ -428,7 +431,7 @@ def test_draft_is_marked_and_cannot_pass_as_curated(first_batch: Ingested) -> No
 
     skeleton = first_batch.files["skeleton.yaml"].decode("utf-8")
     assert skeleton.startswith("# DRAFT for curation")
-    data = yaml.safe_load(skeleton)
+    data = yaml.load(skeleton, Loader=SAFE_LOADER)
     practice = data["practices"][0]
     assert practice["draft"] is True and practice["label"]["en"] == "TODO"
     with pytest.raises(ValidationError):
@@ -436,7 +439,7 @@ def test_draft_is_marked_and_cannot_pass_as_curated(first_batch: Ingested) -> No
     for name, content in first_batch.files.items():
         if name.endswith(".yaml"):
             assert content.decode("utf-8").startswith("# DRAFT for curation"), name
-            records = yaml.safe_load(content)
+            records = yaml.load(content, Loader=SAFE_LOADER)
             records = records["practices"] if isinstance(records, dict) else records
             assert all(record["draft"] is True for record in records), name
 
@@ -504,8 +507,9 @@ def test_draft_skeleton_with_curated_labels_passes_validation(first_batch: Inges
     # every data rule (numbering, practice paragraphs, quotes in their practice) accept it.
     # The curators' coding (mechanism links, worker sources) is written in too: the model requires it.
     english = {r.id: r.label.en for cls in (WorkTask, Measure, Practice) for r in dataset.of(cls)}
-    curated_practices = {p["id"]: p for p in yaml.safe_load((DATA / "skeleton.yaml").read_text("utf-8"))["practices"]}
-    draft_skeleton = yaml.safe_load(first_batch.files["skeleton.yaml"])
+    curated_skeleton = yaml.load((DATA / "skeleton.yaml").read_text("utf-8"), Loader=SAFE_LOADER)
+    curated_practices = {p["id"]: p for p in curated_skeleton["practices"]}
+    draft_skeleton = yaml.load(first_batch.files["skeleton.yaml"], Loader=SAFE_LOADER)
     for records in draft_skeleton.values():
         for record in records:
             for name in ("draft", "found", "region_printed", "segments"):
@@ -515,8 +519,8 @@ def test_draft_skeleton_with_curated_labels_passes_validation(first_batch: Inges
                 if coded in curated_practices.get(record["id"], {}):
                     record[coded] = curated_practices[record["id"]][coded]
     data = data_copy()
-    (data / "skeleton.yaml").write_text(yaml.safe_dump(draft_skeleton, allow_unicode=True, sort_keys=False),
-                                        encoding="utf-8")
+    (data / "skeleton.yaml").write_text(
+        yaml.dump(draft_skeleton, Dumper=SAFE_DUMPER, allow_unicode=True, sort_keys=False), encoding="utf-8")
     curated = load_dataset(data)
     assert [str(problem) for problem in validate_dataset(curated)] == []
     assert [p.id for p in curated.of(Practice)] == [p.id for p in first_batch.skeleton.practices]
@@ -573,10 +577,10 @@ def test_drafted_figures_carry_only_values_the_loader_accepts(first_batch: Inges
                              "吸纳 60%以上的工人，惠及超 5000 人次。</p>\n")
     source = tmp_path / "figures.txt"
     source.write_text(text, encoding="utf-8")
-    drafted = yaml.safe_load(ingest(source, DATA).files["indicators.yaml"])
+    drafted = yaml.load(ingest(source, DATA).files["indicators.yaml"], Loader=SAFE_LOADER)
     # 左右 is approximate, 以上 at least, 超 more than, 以下 at most
     assert {r["verbatim"]: r.get("qualifier") for r in drafted} == {
         "100 人左右": "approximate", "50 人以下": "at-most", "60%以上": "at-least", "超 5000 人次": "more-than"}
-    for record in [*drafted, *yaml.safe_load(first_batch.files["indicators.yaml"])]:
+    for record in [*drafted, *yaml.load(first_batch.files["indicators.yaml"], Loader=SAFE_LOADER)]:
         curated = {k: v for k, v in record.items() if k not in {"draft", "found", "curated"}}
         Indicator.model_validate({**curated, "label": {"zh": "数字", "en": "figure"}})

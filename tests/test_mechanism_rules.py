@@ -1,6 +1,7 @@
 """The codebook's rules on mechanisms, uses and instrument codes (CODEBOOK.md §18): the real data keeps
 them, and each broken example is refused with one ``file:line: record.field: message`` line that
-points at the line of the broken item and names the rule."""
+points at the line of the broken item and names the rule. Examples that break different records are
+validated together, in one copy (``tests.broken``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from practice_graph.curation.load import load_dataset
 from practice_graph.curation.mechanism_rules import MECHANISM_CHECKS, computed_codes
 from practice_graph.curation.validate import validate_dataset
 
+from .broken import edited_copy, groups
 from .conftest import DATA
 
 SKELETON = "skeleton.yaml"
@@ -112,11 +114,27 @@ def test_the_curated_data_keeps_every_mechanism_rule() -> None:
     assert [str(problem) for check in MECHANISM_CHECKS for problem in check(dataset)] == []
 
 
+def broken_record(case: str) -> str:
+    """The id of the record an example breaks: the one its expected line names."""
+    return BROKEN[case][3].split("\\.")[0]
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[str]]]:
+    """Each example's broken copy and its problems; the copy is shared with examples that break other records."""
+    found: dict[str, tuple[Path, list[str]]] = {}
+    for group in groups({case: broken_record(case) for case in BROKEN}):
+        data = edited_copy(DATA, tmp_path_factory.mktemp("broken") / "data",
+                           [edit for case in group for edit in BROKEN[case][0]])
+        problems = [str(problem) for problem in validate_dataset(load_dataset(data))]
+        found.update(dict.fromkeys(group, (data, problems)))
+    return found
+
+
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_a_broken_example_is_refused_at_its_line(case: str, data_copy) -> None:
-    edits, file_name, located_text, expected = BROKEN[case]
-    data = data_copy(*edits)
-    problems = [str(problem) for problem in validate_dataset(load_dataset(data))]
+def test_a_broken_example_is_refused_at_its_line(case: str, validated: dict[str, tuple[Path, list[str]]]) -> None:
+    _, file_name, located_text, expected = BROKEN[case]
+    data, problems = validated[case]
     line = _line_of(data / file_name, located_text)
     pattern = rf".*{re.escape(file_name)}:{line}: {expected}.*"
     assert any(re.fullmatch(pattern, problem) for problem in problems), problems

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 from practice_graph.cli import main
 from practice_graph.core.paths import NTRIPLES
-from practice_graph.sparql.endpoint import Limits
 from practice_graph.sparql.query import QueryError, open_store, run_query
-from tests.servers import endpoint_in_thread, url_of
 
 HENAN = "https://w3id.org/practice-graph/id/henan"
 ASK_REGION = f"ASK {{ <{HENAN}> a <https://w3id.org/practice-graph/ontology#Region> }}"
@@ -36,10 +33,10 @@ def store(built):
     return open_store(built.files[NTRIPLES])
 
 
-@pytest.fixture(scope="module")
-def endpoint(built) -> Iterator[str]:
-    with endpoint_in_thread(built.files[NTRIPLES], Limits(timeout_s=10)) as server:
-        yield url_of(server)
+@pytest.fixture
+def endpoint(session_endpoint: str) -> str:
+    """The session's endpoint (conftest), which these tests only read through."""
+    return session_endpoint
 
 
 def test_select_in_every_format(store) -> None:
