@@ -323,6 +323,31 @@ def test_positions_are_the_same_in_another_process() -> None:
     assert len(set(here)) == 300
 
 
+def test_close_pairs_are_every_pair_within_the_cutoff_in_order() -> None:
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    # worked by hand: 0-1 are 1 apart, 0-3 exactly 2.5 (kept), 1-2 are 2; 0-2 are 3, 1-3 about 2.69, 2-3 about 3.9
+    points = np.array([(0.0, 0.0), (1.0, 0.0), (3.0, 0.0), (0.0, 2.5)])
+    assert visualise.close_pairs(points, 2.5).tolist() == [[0, 1], [0, 3], [1, 2]]
+    assert visualise.close_pairs(points[:1], 2.5).shape == (0, 2)
+    # the same pairs as scipy's k-d tree finds (the large graphs' search), sorted
+    points = np.random.default_rng(3).random((250, 2)) * 30
+    found = [tuple(pair) for pair in visualise.close_pairs(points, 6.0).tolist()]
+    assert found == sorted(found) and len(found) > 1000
+    assert set(found) == {tuple(pair) for pair in cKDTree(points).query_pairs(6.0)}
+
+
+def test_small_layouts_do_not_import_scipy() -> None:
+    # scipy takes about 0.5 s to import: a notebook's views (up to SWEEP_LIMIT nodes) go without it
+    script = ("import sys; from practice_graph.views.viewer import precomputed_positions, SMALL_LAYOUT, SWEEP_LIMIT; "
+              "pairs = [(i, (i * 7 + 3) % SWEEP_LIMIT) for i in range(SWEEP_LIMIT)]; "
+              "assert len(set(precomputed_positions(SWEEP_LIMIT, pairs, settings=SMALL_LAYOUT))) == SWEEP_LIMIT; "
+              "print('scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def test_page_is_deterministic(built, page, tmp_path: Path) -> None:
     # the module's page (read from the store of the build's N-Triples) and, written by write_viewer, the
     # page of the same triples read from an rdflib Graph

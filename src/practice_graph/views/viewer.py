@@ -494,11 +494,11 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
                           iterations: int | None = None, settings: LayoutSettings = LARGE_LAYOUT,
                           ) -> list[tuple[int, int]]:
     """A seeded Fruchterman-Reingold layout (pixel coordinates, rounded), fast for thousands of nodes:
-    repulsion only between nodes closer than a cut-off (found with a k-d tree), as in the grid variant
-    of the original algorithm, and a weak pull to the centre that keeps components together.
+    repulsion only between nodes closer than a cut-off (found by :func:`close_pairs` up to
+    SWEEP_LIMIT nodes, else with scipy's k-d tree), as in the grid variant of the original algorithm,
+    and a weak pull to the centre that keeps components together.
     Byte-for-byte the same for the same arguments (numpy's seeded generator, no parallel sums)."""
     import numpy as np
-    from scipy.spatial import cKDTree
 
     if count == 0:
         return []
@@ -513,7 +513,7 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
     ideal, cutoff, temperature = 1.0, settings.cutoff, side / 8.0
     for _ in range(settings.iterations if iterations is None else iterations):
         displacement = np.zeros_like(pos)
-        close = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
+        close = close_pairs(pos, cutoff) if count <= SWEEP_LIMIT else _tree_pairs(pos, cutoff)
         if len(close):
             delta = pos[close[:, 0]] - pos[close[:, 1]]
             distance2 = np.maximum((delta**2).sum(axis=1), 1e-4)
@@ -529,6 +529,37 @@ def precomputed_positions(count: int, pairs: list[tuple[int, int]], seed: int = 
         temperature = max(temperature * 0.96, 0.05)
     pos = (pos - pos.mean(axis=0)) * settings.scale
     return [(round(float(x)), round(float(y))) for x, y in pos]
+
+
+# Up to this many nodes the repelling pairs are found by a sweep in numpy (:func:`close_pairs`); above it
+# by scipy's k-d tree, faster per step but about 0.5 s to import (a notebook's views are small).
+SWEEP_LIMIT = 400
+
+
+def close_pairs(points: Any, cutoff: float) -> Any:
+    """Every pair of rows ``(i, j)``, ``i < j``, of the points (an n x 2 array) at most ``cutoff`` apart,
+    sorted by ``i`` then ``j``: the points sorted by x, each compared with those that follow it
+    within ``cutoff`` in x (a sweep; numpy only)."""
+    import numpy as np
+
+    count = len(points)
+    order = np.argsort(points[:, 0], kind="stable")
+    xs = points[order, 0]
+    following = np.searchsorted(xs, xs + cutoff, side="right") - np.arange(1, count + 1)
+    first = np.repeat(np.arange(count), following)
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(following) - following, following)
+    a, b = order[first], order[second]
+    near = ((points[a] - points[b]) ** 2).sum(axis=1) <= cutoff * cutoff
+    keys = np.minimum(a, b)[near] * count + np.maximum(a, b)[near]
+    keys.sort()
+    return np.stack([keys // count, keys % count], axis=1)
+
+
+def _tree_pairs(points: Any, cutoff: float) -> Any:
+    """The pairs of :func:`close_pairs` (in the k-d tree's order) from scipy's k-d tree."""
+    from scipy.spatial import cKDTree  # start-up time: scipy only for large graphs
+
+    return cKDTree(points).query_pairs(cutoff, output_type="ndarray")
 
 
 def layout(data: ViewerData) -> list[tuple[int, int]]:
