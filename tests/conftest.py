@@ -16,6 +16,7 @@ from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
 from practice_graph.pipeline import Built, build
 from practice_graph.sparql.endpoint import Limits
 from practice_graph.views import site
+from tests.broken import Edit, edited_copy
 from tests.servers import Listener, endpoint_in_thread, listening, url_of
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -147,15 +148,8 @@ def source_text() -> str:
 def data_copy(tmp_path: Path) -> Callable[..., Path]:
     """Copy the data folder; ``edit(file, old, new)`` pairs are applied to the copy."""
 
-    def make(*edits: tuple[str, str, str]) -> Path:
-        target = tmp_path / "data"
-        shutil.copytree(DATA, target)
-        for file_name, old, new in edits:
-            path = target / file_name
-            text = path.read_text(encoding="utf-8")
-            assert old in text, f"{old!r} not in {file_name}"
-            path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        return target
+    def make(*edits: Edit) -> Path:
+        return edited_copy(DATA, tmp_path / "data", edits)
 
     return make
 
