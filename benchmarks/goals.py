@@ -6,7 +6,7 @@ Runs, each as the user would (whole processes, warm cache, this checkout's sourc
    viewer in the cache of renders, and ``build --fresh`` drawing them all is printed beside it) and
    ``practice-graph validate``: median wall time of ``--runs``, with the CPU time of the same runs
    (the work, whatever else the machine runs);
-2. the test suite without the tests marked slow (``python3 -m pytest -q -m "not slow"``; CI runs
+2. the test suite without the tests marked slow (``python3 -m pytest -n auto -q -m "not slow"``; CI runs
    them all) when ``--suite`` is given, else the figure recorded in ``results/suite.json``;
 3. the analysis of the real graph (``analysis_timing.py``: N-Triples to the analysis data, every
    analysis file drawn, the whole ``analyze`` process drawing them, then reading them kept) and each
@@ -95,7 +95,8 @@ def build_goals(runs: int) -> list[Line]:
 def suite_goal(run: bool) -> list[Line]:
     if run:
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "not slow", "-p", "no:cacheprovider"],
+        done = subprocess.run([sys.executable, "-m", "pytest", "-n", "auto", "-q", "-m", "not slow",
+                               "-p", "no:cacheprovider"],
                               cwd=PROJECT, env=ENV, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
         summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "no output"

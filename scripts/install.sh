@@ -9,7 +9,7 @@
 #   3. practice-graph, editable, with its test extra, into .venv/.
 #   4. A check that .venv/bin/practice-graph runs.
 #
-# Afterwards: .venv/bin/practice-graph build, .venv/bin/python -m pytest
+# Afterwards: .venv/bin/practice-graph build, .venv/bin/python -m pytest -n auto
 # (or `source .venv/bin/activate` once, then practice-graph and pytest).
 # Environment: PYTHON (default python3) makes the environment; VENV (default .venv) is where.
 set -euo pipefail
@@ -72,4 +72,4 @@ step 4/4 "Check"
 "$VENV/bin/practice-graph" --version
 say "installed. Next:"
 say "  $VENV/bin/practice-graph build      # or: source $VENV/bin/activate, then practice-graph build"
-say "  $VENV/bin/python -m pytest"
+say "  $VENV/bin/python -m pytest -n auto"

@@ -91,7 +91,7 @@ def test_quick_start_word_for_word_on_debian_python(tmp_path: Path) -> None:
     assert (clone / ".venv" / "bin" / "practice-graph").is_file()
     assert not (clone / "build").exists() and not list((clone / "src").glob("*.egg-info"))
     # The second command runs the tests with the environment's Python (one quick file here, not the suite).
-    assert test_command.split() == [".venv/bin/python", "-m", "pytest"]
+    assert test_command.split() == [".venv/bin/python", "-m", "pytest", "-n", "auto"]
     output = run([*test_command.split(), "-q", "-p", "no:cacheprovider", "tests/test_source.py"], clone, env)
     assert re.search(r"\d+ passed", output)
 
