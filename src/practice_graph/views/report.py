@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from practice_graph.core.collector import fewer_collections
 from practice_graph.views import instruments
 from practice_graph.views.analysis import (
     Analysis,
@@ -556,6 +557,11 @@ def render_analysis(graph: GraphLike, reuse: bool = True) -> dict[str, bytes]:
 
     Each chart is read from the cache of renders when the same table was drawn before by the same
     code and libraries (with ``reuse``; see :func:`~practice_graph.views.charts.kept_charts`)."""
+    with fewer_collections():
+        return _render_analysis(graph, reuse)
+
+
+def _render_analysis(graph: GraphLike, reuse: bool) -> dict[str, bytes]:
     from practice_graph.views import charts
     from practice_graph.views.dataset import jsonld_script
 
