@@ -551,17 +551,13 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ all files
+@fewer_collections()  # hundreds of thousands of objects made: artists, graphs, strings
 def render_analysis(graph: GraphLike, reuse: bool = True) -> dict[str, bytes]:
     """Every analysis file, by name, rendered in memory, from a pyoxigraph Store, a
     :class:`~practice_graph.views.read.Source` (a store or a SPARQL endpoint) or an rdflib Graph.
 
     Each chart is read from the cache of renders when the same table was drawn before by the same
     code and libraries (with ``reuse``; see :func:`~practice_graph.views.charts.kept_charts`)."""
-    with fewer_collections():
-        return _render_analysis(graph, reuse)
-
-
-def _render_analysis(graph: GraphLike, reuse: bool) -> dict[str, bytes]:
     from practice_graph.views import charts
     from practice_graph.views.dataset import jsonld_script
 
