@@ -107,6 +107,20 @@ def test_charts_are_cut_with_a_clear_margin(rendered_analysis) -> None:
         assert (pixels[pad:-pad, pad:-pad] != 255).any(axis=2)[:, [0, -1]].any(axis=0).all(), name
 
 
+def test_heatmap_made_at_its_labels_exact_size_is_the_same_picture(data, rendered_analysis, monkeypatch) -> None:
+    # the heatmap is made with room for labels of one em a character and cut to what it draws; labels
+    # wider than that (here: room for a tenth of an em) make the figure grow to their measured size.
+    # Either way the same picture, byte for byte
+    monkeypatch.setattr(charts, "LABEL_EMS_ESTIMATE", 0.1)
+    with charts._drawing():
+        figure = charts.heatmap_figure(charts.heatmap_table(data))
+        regions = figure.axes[0].get_yticklabels()
+        room = max(len(label.get_text()) for label in regions) * charts.REGION_LABEL_SIZE / 72 * 0.1 + 1.0
+        needed = max(label.get_window_extent(figure.canvas.get_renderer()).width for label in regions) / charts.DPI
+        assert needed + 1.0 > room  # the figure grew
+        assert charts._png(figure) == rendered_analysis["region_mechanism_heatmap.png"]
+
+
 def test_labels_moved_off_their_nodes_have_a_line_to_them(network_drawn) -> None:
     figure, renderer = network_drawn
     points = charts.DPI / 72

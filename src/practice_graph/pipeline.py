@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from practice_graph.core.cache import cached_ntriples, latest_stamp, store_ntriples
+from practice_graph.core.collector import fewer_collections
 from practice_graph.core.paths import (
     ANALYSIS_DIR,
     DEFAULT_DATA,
@@ -136,6 +137,7 @@ def checked_graph(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ON
     return built.dataset, built.graph
 
 
+@fewer_collections()
 def build(data_dir: Path = DEFAULT_DATA, ontology_dir: Path = DEFAULT_ONTOLOGY, shacl: bool = True,
           reuse: bool = True, phases: Phases | None = None) -> Built:
     """Everything up to writing: load, validate, build, SHACL, serialise, stamp.
@@ -213,6 +215,7 @@ def analysis_files(source: Source | Callable[[], Source], key: str | None = None
     return files
 
 
+@fewer_collections()
 def render_outputs(built: Built, reuse: bool = True, phases: Phases | None = None) -> dict[str, bytes]:
     """Every file of ``dist/``, rendered in memory: the RDF serialisations, the analysis and the viewer.
 

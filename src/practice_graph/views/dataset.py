@@ -8,78 +8,106 @@ found by its type, never by its IRI.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS
-from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
 
 from practice_graph.views.read import GraphLike, as_source
 
-if TYPE_CHECKING:
-    from rdflib import Graph
-    from rdflib.term import Node
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+DCTERMS = "http://purl.org/dc/terms/"
+# A statement of the description: subject, predicate, object (IRI, blank node id or literal text) and
+# the object's language tag (None when it has none).
+Statement = tuple[str, str, str, str | None]
 
 
-def _text(graph: Graph, node: Node, predicate: Node, language: str | None = None) -> str | None:
-    values = sorted(str(value) for value in graph.objects(node, predicate)
-                    if language is None or getattr(value, "language", None) == language)
-    return values[0] if values else None
+class _Description:
+    """The statements of a dataset description, by subject and predicate."""
+
+    def __init__(self, statements: Iterable[Statement]) -> None:
+        self.objects: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+        for subject, predicate, value, language in statements:
+            self.objects.setdefault((subject, predicate), []).append((value, language))
+
+    def values(self, node: str, predicate: str) -> list[str]:
+        return sorted(value for value, _ in self.objects.get((node, predicate), []))
+
+    def text(self, node: str, predicate: str, language: str | None = None) -> str | None:
+        values = sorted(value for value, tag in self.objects.get((node, predicate), [])
+                        if language is None or tag == language)
+        return values[0] if values else None
+
+    def datasets(self) -> list[str]:
+        return sorted(subject for (subject, predicate), objects in self.objects.items()
+                      if predicate == RDF_TYPE and any(value == DCAT_DATASET for value, _ in objects))
 
 
-def schema_org_dataset(graph: Graph) -> dict[str, Any] | None:
+def schema_org_dataset(graph: GraphLike) -> dict[str, Any] | None:
     """schema.org ``Dataset`` of the graph's ``dcat:Dataset``, or None when the graph has none."""
-    datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset), key=str)
+    description = _Description(description_statements(graph))
+    datasets = description.datasets()
     if not datasets:
         return None
     dataset = datasets[0]
-    description: dict[str, Any] = {"@context": "https://schema.org", "@type": "Dataset"}
-    name = _text(graph, dataset, DCTERMS.title, "en") or _text(graph, dataset, RDFS.label, "en")
+    text = description.text
+    result: dict[str, Any] = {"@context": "https://schema.org", "@type": "Dataset"}
+    name = text(dataset, DCTERMS + "title", "en") or text(dataset, RDFS_LABEL, "en")
     fields = {
         "name": name,
-        "alternateName": _text(graph, dataset, DCTERMS.title, "zh"),
-        "description": _text(graph, dataset, DCTERMS.description, "en"),
-        "version": _text(graph, dataset, OWL.versionInfo),
-        "datePublished": _text(graph, dataset, DCTERMS.issued),
-        "license": _text(graph, dataset, DCTERMS.license),
+        "alternateName": text(dataset, DCTERMS + "title", "zh"),
+        "description": text(dataset, DCTERMS + "description", "en"),
+        "version": text(dataset, OWL_VERSION_INFO),
+        "datePublished": text(dataset, DCTERMS + "issued"),
+        "license": text(dataset, DCTERMS + "license"),
     }
-    description.update({key: value for key, value in fields.items() if value})
-    languages = sorted(str(value) for value in graph.objects(dataset, DCTERMS.language))
+    result.update({key: value for key, value in fields.items() if value})
+    languages = description.values(dataset, DCTERMS + "language")
     if languages:
-        description["inLanguage"] = languages
-    source = graph.value(dataset, DCTERMS.source)
+        result["inLanguage"] = languages
+    source = text(dataset, DCTERMS + "source")
     if source is not None:
-        based_on = {"@type": "CreativeWork", "name": _text(graph, source, DCTERMS.title, "zh")}
-        if _text(graph, source, DCTERMS.title, "en"):
-            based_on["alternateName"] = _text(graph, source, DCTERMS.title, "en")
-        description["isBasedOn"] = based_on
-    triples = _text(graph, dataset, VOID.triples)
+        based_on = {"@type": "CreativeWork", "name": text(source, DCTERMS + "title", "zh")}
+        if text(source, DCTERMS + "title", "en"):
+            based_on["alternateName"] = text(source, DCTERMS + "title", "en")
+        result["isBasedOn"] = based_on
+    triples = text(dataset, VOID_TRIPLES)
     if triples is not None:
-        description["size"] = f"{int(triples):,} RDF triples"
-    description["keywords"] = ["knowledge graph", "RDF", "construction industry workers", "建筑产业工人",
-                               "replicable practices", "可复制经验做法"]
-    return description
+        result["size"] = f"{int(triples):,} RDF triples"
+    result["keywords"] = ["knowledge graph", "RDF", "construction industry workers", "建筑产业工人",
+                          "replicable practices", "可复制经验做法"]
+    return result
 
 
-def description_graph(graph: GraphLike) -> Graph:
-    """The dataset description of a graph (an rdflib Graph, a pyoxigraph Store, or a views Source on a
-    store or an endpoint) as a small rdflib Graph."""
-    from rdflib import Graph
+def description_statements(graph: GraphLike) -> list[Statement]:
+    """The statements of a graph's dataset description: from a pyoxigraph Store or a views Source (on a
+    store or an endpoint) its ``graph-dataset`` view; from an rdflib Graph all of its statements (read
+    without rdflib for the first two: the analysis and the viewer need no rdflib)."""
+    if _is_rdflib_graph(graph):
+        return [(str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in graph]
+    return [(_term_text(triple.subject), triple.predicate.value, _term_text(triple.object),
+             getattr(triple.object, "language", None))
+            for triple in as_source(graph).triples("graph-dataset")]
 
-    if isinstance(graph, Graph):
-        return graph
-    described = Graph()
-    triples = as_source(graph).triples("graph-dataset")
-    if triples:
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        described.parse(data=body, format="nt")
-    return described
+
+def _term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """An IRI, a blank node's id or a literal's text, as rdflib's ``str`` gives them (a quoted triple
+    in N-Triples)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def _is_rdflib_graph(graph: GraphLike) -> bool:
+    return hasattr(graph, "serialize") and hasattr(graph, "triples") and hasattr(graph, "subjects")
 
 
 def jsonld_script(graph: GraphLike) -> str:
     """``<script type="application/ld+json">`` with the description ("" when there is none); ``<``, ``>``
     and ``&`` are written as JSON escapes, so no text in it can close the element."""
-    description = schema_org_dataset(description_graph(graph))
+    description = schema_org_dataset(graph)
     if description is None:
         return ""
     text = json.dumps(description, ensure_ascii=False, indent=1, sort_keys=True)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from practice_graph.core.collector import fewer_collections
 from practice_graph.views import instruments
 from practice_graph.views.analysis import (
     Analysis,
@@ -550,6 +551,7 @@ def _arrangement_entry(arrangement: Arrangement, names: _Names) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ all files
+@fewer_collections()  # hundreds of thousands of objects made: artists, graphs, strings
 def render_analysis(graph: GraphLike, reuse: bool = True) -> dict[str, bytes]:
     """Every analysis file, by name, rendered in memory, from a pyoxigraph Store, a
     :class:`~practice_graph.views.read.Source` (a store or a SPARQL endpoint) or an rdflib Graph.
