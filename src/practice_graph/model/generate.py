@@ -24,6 +24,7 @@ from practice_graph.model.schema import Class, Model, Slot, load_model
 
 EXTRA_SHAPES_FILE = "shapes-extra.ttl"
 VOCAB_FILE = PACKAGE_DIR / "core" / "vocab.py"
+PREFIXES_FILE = PACKAGE_DIR / "core" / "prefixes.py"
 INVENTORY_FILE = PACKAGE_DIR / "sparql" / "queries" / "inventory.rq"
 README_FILE = DEFAULT_DATA / "README.md"
 COMMAND = "python -m practice_graph.model.generate"
@@ -242,8 +243,23 @@ def shapes_turtle(model: Model, extra: str = "") -> str:
 
 
 # ---------------------------------------------------------------------------- the pg: namespace
+def prefixes_python(model: Model) -> str:
+    """``core/prefixes.py``: the namespaces of the graph and the prefixes every output binds, as plain
+    strings (no import: the views read them without rdflib)."""
+    namespaces = "".join(f"    {json.dumps(name)}: {json.dumps(p.iri)},\n" for name, p in model.prefixes.items())
+    bound = "".join(f"    {json.dumps(name)},\n" for name, prefix in model.prefixes.items() if prefix.bind)
+    return (
+        '"""The namespaces of the graph, as strings, and the prefixes every output binds.\n\n'
+        f"{NOTICE}\n"
+        '"""\n\n'
+        f"NAMESPACES: dict[str, str] = {{\n{namespaces}}}\n"
+        f"# bound in every output, in this order\nBOUND: tuple[str, ...] = (\n{bound})\n"
+    )
+
+
 def vocab_python(model: Model) -> str:
-    """``core/vocab.py``: the prefixes and the closed ``pg:`` namespace (rdflib DefinedNamespace)."""
+    """``core/vocab.py``: the closed ``pg:`` namespace (rdflib DefinedNamespace), with the prefixes of
+    ``core/prefixes.py``."""
     own = model.ontology.prefix
     terms: dict[str, str] = {}
     for cls in model.classes.values():
@@ -251,8 +267,6 @@ def vocab_python(model: Model) -> str:
             terms[cls.uri.split(":", 1)[1]] = f"{cls.label.zh} {cls.label.en}"  # type: ignore[union-attr]
     for slot in own_properties(model):
         terms.setdefault(slot.uri.split(":", 1)[1], f"{slot.label.zh} {slot.label.en}")  # type: ignore[union-attr]
-    namespaces = "".join(f"    {json.dumps(name)}: {json.dumps(p.iri)},\n" for name, p in model.prefixes.items())
-    bound = "".join(f"    {json.dumps(name)},\n" for name, prefix in model.prefixes.items() if prefix.bind)
     lines = "".join(f"    {term}: URIRef = _NS[{json.dumps(term)}]  # {comment}\n" for term, comment in terms.items())
     return (
         f'"""The namespaces of the graph and the closed ``{own}:`` vocabulary.\n\n'
@@ -260,8 +274,8 @@ def vocab_python(model: Model) -> str:
         f'A term of ``{own}:`` that the model does not declare raises AttributeError where it is used.\n"""\n\n'
         "from rdflib import Namespace, URIRef\n"
         "from rdflib.namespace import DefinedNamespace\n\n"
-        f"NAMESPACES: dict[str, str] = {{\n{namespaces}}}\n"
-        f"# bound in every output, in this order\nBOUND: tuple[str, ...] = (\n{bound})\n\n\n"
+        "from practice_graph.core.prefixes import BOUND, NAMESPACES\n\n"
+        '__all__ = ["BOUND", "NAMESPACES", "PG"]\n\n\n'
         f"class PG(DefinedNamespace):\n"
         f'    """{own}: the practice-graph ontology (every class and property of the model)."""\n\n'
         "    _fail = True\n"
@@ -369,6 +383,7 @@ def generated_files(model: Model | None = None, ontology_dir: Path = DEFAULT_ONT
     return {
         ontology_dir / ONTOLOGY_FILE: ontology_turtle(model),
         ontology_dir / SHAPES_FILE: shapes_turtle(model, extra),
+        PREFIXES_FILE: prefixes_python(model),
         VOCAB_FILE: vocab_python(model),
         README_FILE: _between(readme, README_BEGIN, README_END, "\n" + readme_fields(model), README_FILE),
         INVENTORY_FILE: _between(inventory, QUERY_BEGIN, QUERY_END, inventory_classes(model), INVENTORY_FILE),

@@ -19,8 +19,9 @@ from rdflib.term import Node
 
 from practice_graph.core.namespaces import PREFIXES
 from practice_graph.core.paths import CONTEXT, JSONLD, NTRIPLES, TURTLE
+from practice_graph.core.prefixes import NAMESPACES
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = ox.NamedNode(NAMESPACES["rdf"] + "type")
 # Escapes that RDF 1.2's canonical N-Triples (pyoxigraph) adds to RDF 1.1's (\t \b \f and \uXXXX
 # for other control characters); a backslash always starts one escape, so reading them left to
 # right never splits an escaped backslash.

@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
+from practice_graph.core.prefixes import NAMESPACES
 from practice_graph.sparql.remote import remote_query
 from practice_graph.sparql.store import oxigraph_store
 
@@ -47,10 +48,10 @@ PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", 
 PREFIXED_NAME = re.compile(r"([A-Za-z][\w.-]*)?:([\w.-]+(?:/[\w.-]+)*)")
 BARE_ID = re.compile(r"[A-Za-z0-9][\w.~-]*(?:/[\w.~-]+)*")
 SCALAR_KINDS = ("iri", "literal", "number")
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = NAMESPACES["xsd"]
+RDFS_LABEL = NAMESPACES["rdfs"] + "label"
+SKOS_PREF_LABEL = NAMESPACES["skos"] + "prefLabel"
+RDF_TYPE = NAMESPACES["rdf"] + "type"
 
 LANGUAGES = ("zh", "en", "both")
 LIST_SEPARATOR = "、"  # how the named queries join grouped Chinese labels (cq10)

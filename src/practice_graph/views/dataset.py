@@ -13,14 +13,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from practice_graph.core.prefixes import NAMESPACES
 from practice_graph.views.read import GraphLike, as_source
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
-OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
-VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
-DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = NAMESPACES["rdf"] + "type"
+RDFS_LABEL = NAMESPACES["rdfs"] + "label"
+DCAT_DATASET = NAMESPACES["dcat"] + "Dataset"
+OWL_VERSION_INFO = NAMESPACES["owl"] + "versionInfo"
+VOID_TRIPLES = NAMESPACES["void"] + "triples"
+DCTERMS = NAMESPACES["dcterms"]
 # A statement of the description: subject, predicate, object (IRI, blank node id or literal text) and
 # the object's language tag (None when it has none).
 Statement = tuple[str, str, str, str | None]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from practice_graph.core.namespaces import PREFIXES
 from practice_graph.core.paths import NTRIPLES
+from practice_graph.core.prefixes import NAMESPACES
 from practice_graph.model.schema import load_model
 from practice_graph.views.report import md, md_code
 
@@ -248,8 +249,8 @@ def _compact(iri: str) -> str:
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
         if iri.startswith(str(namespace)):
             return f"{prefix}:{iri[len(str(namespace)):]}"
-    if iri.startswith("http://www.w3.org/1999/02/22-rdf-syntax-ns#"):
-        return "rdf:" + iri.rsplit("#", 1)[1]
+    if iri.startswith(NAMESPACES["rdf"]):
+        return "rdf:" + iri[len(NAMESPACES["rdf"]):]
     return iri
 
 

@@ -26,14 +26,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from practice_graph.core.prefixes import NAMESPACES
 from practice_graph.model.schema import load_model
 from practice_graph.sparql.query import with_values
 from practice_graph.sparql.remote import remote_query, remote_solutions
 from practice_graph.sparql.store import oxigraph_store
 
 VIEW_DIR = Path(__file__).resolve().parent / "queries"
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+RDF_NS = NAMESPACES["rdf"]
+XSD_NS = NAMESPACES["xsd"]
 INTEGER_TYPES = frozenset(XSD_NS + name for name in (
     "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
     "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
