@@ -6,7 +6,6 @@ import pytest
 
 from practice_graph.core.paths import NTRIPLES
 from practice_graph.sparql.query import QueryError, open_store, select
-from tests.servers import endpoint_in_thread, url_of
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +83,10 @@ def test_literal_and_number_parameters_are_typed(store, tmp_path) -> None:
         select(str(bad), store=store)
 
 
-def test_the_same_parameters_are_checked_on_an_endpoint(built) -> None:
-    from practice_graph.sparql.endpoint import Limits
-
-    with endpoint_in_thread(built.files[NTRIPLES], Limits(timeout_s=10)) as server:
-        url = url_of(server)
-        assert HENAN_LEAD in select("cq11", endpoint=url, region="河南省")
-        with pytest.raises(QueryError, match="not a pg:Region in the graph"):
-            select("cq11", endpoint=url, region="nowhere")
+def test_the_same_parameters_are_checked_on_an_endpoint(session_endpoint: str) -> None:
+    assert HENAN_LEAD in select("cq11", endpoint=session_endpoint, region="河南省")
+    with pytest.raises(QueryError, match="not a pg:Region in the graph"):
+        select("cq11", endpoint=session_endpoint, region="nowhere")
 
 
 def test_show_inline_reads_a_source_once_and_never_shows_an_earlier_graph(built) -> None:
