@@ -246,7 +246,7 @@ def render_outputs(built: Built, reuse: bool = True, phases: Phases | None = Non
         from practice_graph.views.dataset import embed_dataset_jsonld  # start-up time: pyvis
         from practice_graph.views.viewer import render_html, viewer_data
 
-        page = embed_dataset_jsonld(render_html(viewer_data(source())), built.graph)
+        page = embed_dataset_jsonld(render_html(viewer_data(source())), source())
         viewer = {VIEWER_FILE: page.encode("utf-8")}
         keep_render(key, "viewer", viewer)
     files.update(viewer)

@@ -15,33 +15,22 @@ from contextlib import contextmanager
 # Objects allocated (less freed) between young collections while a phase runs: Python's default is
 # 700 (2,000 from 3.13); the older generations keep their defaults.
 PHASE_THRESHOLD = 50_000
-_depth = 0
 
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Run the block with the objects made before it left out of every collection (``gc.freeze``) and
-    young collections started less often; both restored afterwards (an inner block leaves them to
-    the outer one, and objects frozen by someone else stay frozen). Garbage made in the block is
-    still collected, only in fewer, larger passes."""
-    global _depth
-    if _depth:
-        _depth += 1
-        try:
-            yield
-        finally:
-            _depth -= 1
-        return
+    young collections started less often; both restored afterwards. Objects frozen before (by an outer
+    block or anyone else) stay frozen, and an inner block restores the thresholds the outer one set.
+    Garbage made in the block is still collected, only in fewer, larger passes."""
     thresholds = gc.get_threshold()
     frozen_here = not gc.get_freeze_count()
     if frozen_here:
         gc.freeze()
     gc.set_threshold(max(thresholds[0], PHASE_THRESHOLD), *thresholds[1:])
-    _depth = 1
     try:
         yield
     finally:
-        _depth = 0
         gc.set_threshold(*thresholds)
         if frozen_here:
             gc.unfreeze()

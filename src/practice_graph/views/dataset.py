@@ -85,24 +85,16 @@ def schema_org_dataset(graph: GraphLike) -> dict[str, Any] | None:
 
 
 def description_statements(graph: GraphLike) -> list[Statement]:
-    """The statements of a graph's dataset description: from a pyoxigraph Store or a views Source (on a
-    store or an endpoint) its ``graph-dataset`` view; from an rdflib Graph all of its statements (read
-    without rdflib for the first two: the analysis and the viewer need no rdflib)."""
-    if _is_rdflib_graph(graph):
-        return [(str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in graph]
+    """The statements of a graph's dataset description: its ``graph-dataset`` view, read from a
+    Source, a pyoxigraph Store or an rdflib Graph (``read.as_source``)."""
     return [(_term_text(triple.subject), triple.predicate.value, _term_text(triple.object),
              getattr(triple.object, "language", None))
             for triple in as_source(graph).triples("graph-dataset")]
 
 
 def _term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """An IRI, a blank node's id or a literal's text, as rdflib's ``str`` gives them (a quoted triple
-    in N-Triples)."""
+    """An IRI, a blank node's id or a literal's text (a quoted triple in N-Triples)."""
     return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def _is_rdflib_graph(graph: GraphLike) -> bool:
-    return hasattr(graph, "serialize") and hasattr(graph, "triples") and hasattr(graph, "subjects")
 
 
 def jsonld_script(graph: GraphLike) -> str:
