@@ -580,7 +580,7 @@ def render_analysis(graph: GraphLike, reuse: bool = True) -> dict[str, bytes]:
         files[f"{stem}.gexf"] = charts.gexf_bytes(view)
     markdown = report_markdown(analysis, [*files, REPORT, REPORT_HTML], mix)
     files[REPORT] = markdown.encode("utf-8")
-    files[REPORT_HTML] = report_html(markdown, files, head=jsonld_script(graph)).encode("utf-8")
+    files[REPORT_HTML] = report_html(markdown, files, head=jsonld_script(source)).encode("utf-8")
     return files
 
 
