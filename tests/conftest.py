@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from practice_graph.core.cache import CACHE_ENV, store_ntriples
 from practice_graph.core.paths import DEFAULT_DATA, DEFAULT_ONTOLOGY, NTRIPLES
@@ -166,6 +167,39 @@ def large_viewer() -> tuple[Any, str]:
 
     data = viewer.viewer_data(synthetic_graph(1500))
     return data, viewer.render_html(data)
+
+
+# ------------------------------------------------------------------------------ workers
+# With -n (pytest-xdist), each group of files runs on one worker: a file is its own group (its module
+# fixtures made once, as ``--dist loadfile`` does), and the files sharing a costly session fixture are one
+# group, so one worker makes it once: Chromium, the sites and the 1,500-node viewer; the analysis drawn
+# (which `analyze` then reads from the tests' cache of renders) and the SHACL verdict; the endpoint.
+WORKER_GROUPS = {
+    "browser": ("test_site.py", "test_site_browser.py", "test_viewer_browser.py", "test_visualise.py",
+                "test_query_page_browser.py"),
+    "drawn-analysis": ("test_analysis.py", "test_charts.py", "test_outputs.py", "test_outputs_whole.py",
+                       "test_release.py", "test_renders.py", "test_remote.py", "test_ondisk.py", "test_build.py",
+                       "test_progress.py"),
+    "session-endpoint": ("test_api.py", "test_endpoint_service.py", "test_query_forms.py"),
+}
+GROUP_OF = {file: group for group, files in WORKER_GROUPS.items() for file in files}
+assert all((PROJECT / "tests" / file).is_file() for file in GROUP_OF), "WORKER_GROUPS names a file that is gone"
+
+
+class FileGroupScheduling(LoadScopeScheduling):
+    """pytest-xdist's scheduling by scope, a test's scope being its file's group (``WORKER_GROUPS``) or
+    else its file. (xdist's own ``--dist loadgroup`` reads marks through the node id, which pytest 9.2
+    no longer lets a plugin change: every test would be its own group.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        file = nodeid.split("::", 1)[0]
+        return GROUP_OF.get(file.rsplit("/", 1)[-1], file)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> FileGroupScheduling | None:
+    """The file groups in place of ``--dist loadfile`` (the default set in pyproject.toml); another
+    ``--dist`` given on the command line is left to xdist."""
+    return FileGroupScheduling(config, log) if config.getvalue("dist") == "loadfile" else None
 
 
 # ------------------------------------------------------------------------------ suite-a
